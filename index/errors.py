@@ -1,0 +1,5 @@
+"""One error type for every input problem, so every surface can print one line and exit 2."""
+
+
+class InputError(Exception):
+    """A problem with what the user gave us (file, settings, server); the message is shown as is."""

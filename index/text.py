@@ -1,0 +1,53 @@
+"""Word-level helpers shared by lexical search and the assistant's checks (one tokenizer everywhere)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["STOPWORDS", "content_terms", "normalize", "stem", "tokenize"]
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not of off on once only or other our ours ourselves out over own same she should so some
+    such than that the their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves also shall may might must upon whose s t don does did according article author
+    say says said tell told text passage many much kind type sort way""".split()
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words; a possessive 's is dropped so that Russia’s matches Russia."""
+    words = []
+    for w in _WORD.findall(normalize(text).lower()):
+        if w.endswith("'s"):
+            w = w[:-2]
+        words.append(w.replace("'", ""))
+    return [w for w in words if w]
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match launched/launch, countries/country, troops/troop."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ied", "y"), ("ed", ""), ("es", ""),
+                         ("s", ""), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning (no stopwords), in order."""
+    return [stem(w) for w in tokenize(text) if w not in STOPWORDS]

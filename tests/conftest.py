@@ -1,0 +1,111 @@
+"""Fakes over mocks: a deterministic embedder and a scripted LLM, used by the unit tests."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.backends import Backend
+from assistant.settings import default_article_path
+from index import Embedder
+from index import content_terms
+
+ARTICLE = default_article_path()
+GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"
+
+SMALL_ARTICLE = """The Lighthouse of Varn
+
+Harbour News
+
+The lighthouse of Varn was built in 1871 by the engineer Maria Holt. It stands 42 metres tall on the northern cliff.
+
+Its lamp was converted to electricity in 1936. The keepers left in 1989, when the light became automatic.
+
+Share article
+FacebookTwitter
+
+The town council voted to restore the tower in 2019. Restoration cost 3 million euros and took two years.
+
+Harbour News
+
+For the full operation of the site you need to enable JavaScript in your browser settings.
+"""
+
+
+class FakeEmbedder(Embedder):
+    """Hashed bag of stemmed content words: same text, same vector; shared words, higher cosine."""
+
+    name = "fake-embedder"
+
+    def __init__(self, dims: int = 256) -> None:
+        self.dims = dims
+        self.calls = 0
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        out = []
+        for text in texts:
+            v = [0.0] * self.dims
+            for w in content_terms(text):
+                h = int(hashlib.md5(w.encode()).hexdigest(), 16)
+                v[h % self.dims] += 1.0 if (h >> 8) % 2 else -1.0
+            norm = math.sqrt(sum(x * x for x in v)) or 1.0
+            out.append([x / norm for x in v])
+        return out
+
+
+class FakeLLM(Backend):
+    """Replies from a script: a fixed string, or a function of the messages. Records what it was sent."""
+
+    name = "fake"
+
+    def __init__(self, reply: str | Callable[[list[dict[str, str]]], str] = "") -> None:
+        self.reply = reply
+        self.prompts: list[list[dict[str, str]]] = []
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        self.prompts.append(messages)
+        text = self.reply(messages) if callable(self.reply) else self.reply
+        for i in range(0, len(text), 7):
+            yield text[i:i + 7]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def small_article(tmp_path: Path) -> Path:
+    p = tmp_path / "varn.txt"
+    p.write_text(SMALL_ARTICLE, encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder) -> Callable[..., Assistant]:
+    """An Assistant on the fake embedder; pass `generator=FakeLLM(...)` for the generative path."""
+
+    def make(article: Path = ARTICLE, generator: Backend | None = None, **settings: object) -> Assistant:
+        settings.setdefault("min_similarity", 0.1)
+        s = Settings.resolve(article=article, data_dir=data_dir, backend="extractive", **settings)
+        return Assistant(settings=s, embedder=fake_embedder, generator=generator)
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
