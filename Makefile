@@ -13,7 +13,7 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve test test-fast lint eval bench loadtest clean browser
+.PHONY: setup serve test test-fast lint eval eval-gate bench loadtest clean browser
 
 setup: $(STAMP)
 
@@ -54,6 +54,11 @@ lint: setup
 eval: setup
 	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend extractive --out eval-out/extractive
 	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend llamacpp --out eval-out/llamacpp
+
+# CI: the dev gold set must stay above the thresholds in assistant/evaluation/thresholds.toml.
+eval-gate: setup
+	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend extractive --out eval-out/extractive --gate
+	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend llamacpp --out eval-out/llamacpp --gate
 
 bench: setup
 	$(BIN)/python -m assistant.bench

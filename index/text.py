@@ -35,8 +35,26 @@ def tokenize(text: str) -> list[str]:
     return [w for w in words if w]
 
 
+_IRREGULAR = {
+    w: base for base, forms in {
+        "leave": "left", "go": "went gone", "begin": "began begun", "build": "built", "send": "sent",
+        "take": "took taken", "make": "made", "hold": "held", "lead": "led", "win": "won", "fight": "fought",
+        "give": "gave given", "pay": "paid", "bring": "brought", "buy": "bought", "think": "thought",
+        "keep": "kept", "meet": "met", "run": "ran", "write": "wrote written", "speak": "spoke spoken",
+        "choose": "chose chosen", "fall": "fell fallen", "rise": "rose risen", "break": "broke broken",
+        "become": "became", "come": "came", "see": "saw seen", "know": "knew known", "grow": "grew grown",
+        "draw": "drew drawn", "stand": "stood", "sell": "sold", "spend": "spent", "lose": "lost",
+        "strike": "struck", "say": "said", "tell": "told", "get": "got gotten", "find": "found_",
+        "child": "children", "man": "men", "woman": "women", "person": "people",
+    }.items() for w in forms.split()
+}
+
+
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match launched/launch, countries/country, troops/troop."""
+    """A light suffix stripper: enough to match launched/launch, countries/country, troops/troop, and
+    the common irregular verbs (left/leave, sent/send). "found" stays "found" (founded, not find)."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) <= 3 or word.isdigit():
         return word
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ied", "y"), ("ed", ""), ("es", ""),

@@ -99,7 +99,8 @@ def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder) -> Callable[...,
 
     def make(article: Path = ARTICLE, generator: Backend | None = None, **settings: object) -> Assistant:
         settings.setdefault("min_similarity", 0.1)
-        s = Settings.resolve(article=article, data_dir=data_dir, backend="extractive", **settings)
+        settings.setdefault("backend", "extractive")
+        s = Settings.resolve(article=article, data_dir=data_dir, **settings)
         return Assistant(settings=s, embedder=fake_embedder, generator=generator)
 
     return make
@@ -109,3 +110,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on a free loopback port, for the whole session."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if exe is None:
+        pytest.fail("the chroma CLI (from the chromadb package) is not installed")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("w")
+    proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path / "db")],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"chroma server did not start: {(path / 'server.log').read_text()[-500:]}")
+                time.sleep(0.3)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+
+from index import ArticleIndex, ChunkParams, IndexConfig, InputError, build_index
+from tests.conftest import FakeEmbedder
+
+
+def _config(article: Path, data_dir: Path, **kw: object) -> IndexConfig:
+    return IndexConfig(article=article, data_dir=data_dir, **kw)  # type: ignore[arg-type]
+
+
+def test_index_is_idempotent_and_rebuilds_on_change(small_article: Path, data_dir: Path) -> None:
+    emb = FakeEmbedder()
+    cfg = _config(small_article, data_dir)
+    first = build_index(cfg, emb)
+    assert first.status == "built" and first.passages > 0
+    calls = emb.calls
+    again = build_index(cfg, emb)
+    assert again.status == "unchanged" and emb.calls == calls  # nothing embedded again
+
+    small_article.write_text(small_article.read_text() + "\nA new paragraph about the fog horn was added.\n")
+    changed = build_index(cfg, emb)
+    assert changed.status == "built" and changed.collection != first.collection
+    idx = ArticleIndex.open(cfg, emb, build=False)
+    assert any("fog horn" in p.text for p in idx.passages)
+    names = [c.name for c in idx.store.client.list_collections()]
+    assert first.collection not in names  # no stale passages left behind
+    assert len({p.id for p in idx.passages}) == len(idx.passages)  # no duplicates
+
+
+def test_chunk_parameters_change_triggers_rebuild(small_article: Path, data_dir: Path) -> None:
+    emb = FakeEmbedder()
+    a = build_index(_config(small_article, data_dir), emb)
+    b = build_index(_config(small_article, data_dir, chunking=ChunkParams(max_sentences=1, overlap=0)), emb)
+    assert b.status == "built" and b.collection != a.collection
+
+
+def test_forced_rebuild_keeps_working(small_article: Path, data_dir: Path) -> None:
+    emb = FakeEmbedder()
+    cfg = _config(small_article, data_dir)
+    build_index(cfg, emb)
+    again = build_index(cfg, emb, rebuild=True)
+    assert again.status == "built"
+    assert build_index(cfg, emb).status == "unchanged"
+    assert ArticleIndex.open(cfg, emb, build=False).search("lighthouse built", 2)
+
+
+class _Exploding(FakeEmbedder):
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        raise RuntimeError("power cut")
+
+
+def test_failed_build_leaves_previous_index_usable(small_article: Path, data_dir: Path) -> None:
+    cfg = _config(small_article, data_dir)
+    build_index(cfg, FakeEmbedder())
+    small_article.write_text(small_article.read_text() + "\nAnother sentence arrives here.\n")
+    with pytest.raises(RuntimeError):
+        build_index(cfg, _Exploding())
+    idx = ArticleIndex.open(cfg, FakeEmbedder(), build=False)
+    hits = idx.search("Who built the lighthouse?", 3)
+    assert hits and all(idx.article.text[h.passage.start:h.passage.end] == h.passage.text for h in hits)
+
+
+def test_search_returns_ranked_hits(small_article: Path, data_dir: Path) -> None:
+    idx = ArticleIndex.open(_config(small_article, data_dir), FakeEmbedder())
+    hits = idx.search("When was the lamp converted to electricity?", 3)
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    assert "electricity" in hits[0].passage.text
+
+
+def test_unwritable_data_dir(small_article: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(InputError, match="not writable"):
+        build_index(_config(small_article, blocker / "sub"), FakeEmbedder())
