@@ -107,5 +107,6 @@ class Assistant:
         from langchain_core.runnables import RunnableLambda
 
         chain = self.chain(backend)
-        prepare = RunnableLambda(lambda x: self._state(x["question"], x.get("history"), x.get("k")))
+        prepare: RunnableLambda[dict[str, Any], dict[str, Any]] = RunnableLambda(
+            lambda x: self._state(x["question"], x.get("history"), x.get("k")))
         return prepare | chain.runnable()

@@ -17,13 +17,14 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.backends import Backend, extractive_answer
 from assistant.citations import build_citations, split_answer, supported
+from assistant.errors import BackendError
 from assistant.evidence import Evidence, EvidenceFinder, is_yes_no, polarity
 from assistant.gate import decide
 from assistant.history import trim_history
 from assistant.rewrite import plausible_rewrite, rewrite_followup
 from assistant.settings import Settings
-from assistant.types import Answer, Message
-from index import ArticleIndex, Hit
+from assistant.types import Answer, Citation, Message
+from index import ArticleIndex, Hit, StoreError
 from prompts import render
 
 __all__ = ["REFUSAL", "AnswerChain"]
@@ -65,7 +66,10 @@ class AnswerChain:
         t = time.perf_counter()
         query = state["standalone"]
         vector = self.index.embedder.embed([query])[0]
-        hits = self.index.search(query, state.get("k") or self.settings.top_k, vector=vector)
+        try:
+            hits = self.index.search(query, state.get("k") or self.settings.top_k, vector=vector)
+        except StoreError as exc:
+            raise BackendError(str(exc)) from None
         evidence = self.finder.find(query, hits, vector)
         return {**state, "hits": hits, "evidence": evidence, "timings": _lap(state, "retrieve_s", t)}
 
@@ -111,7 +115,8 @@ class AnswerChain:
                                   "standalone_question": state["standalone"], "backend": self.backend_name}
         if not gate.answerable:
             return Answer(REFUSAL, True, reason=gate.reason, timings=_total(state, t, "verify_s"), **common)
-        text, citations, reason = "", [], "extractive"
+        text, reason = "", "extractive"
+        citations: list[Citation] = []
         if "draft" in state:
             text, citations, reason = self._verified(state)
         if not citations:
@@ -122,7 +127,7 @@ class AnswerChain:
                           timings=_total(state, t, "verify_s"), **common)
         return Answer(text, False, citations=citations, reason=reason, timings=_total(state, t, "verify_s"), **common)
 
-    def _verified(self, state: State) -> tuple[str, list[Any], str]:
+    def _verified(self, state: State) -> tuple[str, list[Citation], str]:
         # One answer paragraph; a small model sometimes goes on to echo the prompt ("Passage: ...").
         draft: str = re.split(r"\n\s*\n|\n(?=\s*(?:passage|question|\[\d|\d+\.))", state["draft"].strip(),
                               flags=re.IGNORECASE)[0].strip()

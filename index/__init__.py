@@ -3,13 +3,13 @@
 from index.builder import ArticleIndex, BuildReport, IndexConfig, build_index
 from index.chunk import ChunkParams, chunk, split_sentences
 from index.embed import Embedder, SentenceTransformerEmbedder
-from index.errors import InputError
+from index.errors import InputError, StoreError
 from index.load import load_article, parse_article
 from index.text import content_terms, tokenize
 from index.types import Article, Hit, Passage, Sentence
 
 __all__ = [
     "Article", "ArticleIndex", "BuildReport", "ChunkParams", "Embedder", "Hit", "IndexConfig", "InputError",
-    "Passage", "Sentence", "SentenceTransformerEmbedder", "build_index", "chunk", "content_terms",
+    "Passage", "Sentence", "SentenceTransformerEmbedder", "StoreError", "build_index", "chunk", "content_terms",
     "load_article", "parse_article", "split_sentences", "tokenize",
 ]

@@ -6,6 +6,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import ClassVar
 
 from index.errors import InputError
 
@@ -34,7 +35,7 @@ def default_model_path() -> Path:
 class SentenceTransformerEmbedder(Embedder):
     """sentence-transformers on a local model folder; never reaches for a model hub."""
 
-    _cache: dict[str, object] = {}
+    _cache: ClassVar[dict[str, object]] = {}
     _lock = threading.Lock()
 
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 32) -> None:

@@ -3,3 +3,7 @@
 
 class InputError(Exception):
     """A problem with what the user gave us (file, settings, server); the message is shown as is."""
+
+
+class StoreError(Exception):
+    """The vector store (a Chroma server, usually) failed or went away; retrying later may work."""

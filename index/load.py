@@ -34,7 +34,7 @@ _BOILERPLATE = [
     r"(back to top|skip to (main )?content|table of contents|menu|search)",
     r"(accept|manage)( all)? cookies.{0,80}",
 ]
-_BOILERPLATE_RE = re.compile(r"^(?:%s)[\s.!:]*$" % "|".join(_BOILERPLATE), re.IGNORECASE)
+_BOILERPLATE_RE = re.compile(r"^(?:{})[\s.!:]*$".format("|".join(_BOILERPLATE)), re.IGNORECASE)
 _SOCIAL = re.compile(
     r"^(?:facebook|twitter|x|linkedin|telegram|whatsapp|vk|vkontakte|email|e-mail|mail|reddit|pinterest"
     r"|print|copy ?link|instagram|youtube|tiktok|threads|bluesky|mastodon)+$",

@@ -4,6 +4,7 @@ build is complete, so an interrupted build never breaks the index that was there
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from index.errors import InputError
+from index.errors import InputError, StoreError
 from index.types import Passage
 
 __all__ = ["ChromaStore", "Manifest"]
@@ -110,10 +111,8 @@ class ChromaStore:
             )
 
     def drop(self, collection: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # absent is what we want
             self.client.delete_collection(collection)
-        except Exception:  # noqa: S110 - absent is what we want
-            pass
 
     def drop_stale(self, prefix: str, keep: str) -> list[str]:
         dropped = []
@@ -135,8 +134,11 @@ class ChromaStore:
 
     def query(self, collection: str, vector: list[float], k: int) -> list[tuple[str, float]]:
         """(passage id, cosine similarity), best first."""
-        col = self.client.get_collection(collection, embedding_function=None)
-        got = col.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        try:
+            col = self.client.get_collection(collection, embedding_function=None)
+            got = col.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        except Exception as exc:
+            raise StoreError(f"the vector store at {self.where} failed: {_short(exc)}") from None
         return [(pid, 1.0 - float(d)) for pid, d in zip(got["ids"][0], got["distances"][0])]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 __all__ = ["PromptError", "load_prompt", "render"]
@@ -16,7 +16,7 @@ class PromptError(KeyError):
         return str(self.args[0])
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> str:
     path = resources.files("prompts") / "templates" / f"{name}.txt"
     if not path.is_file():

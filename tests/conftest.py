@@ -13,8 +13,7 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.backends import Backend
 from assistant.settings import default_article_path
-from index import Embedder
-from index import content_terms
+from index import Embedder, content_terms
 
 ARTICLE = default_article_path()
 GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"

@@ -14,7 +14,8 @@ __all__ = ["extractive_answer"]
 def _wants_two(question: str) -> bool:
     q = question.lower()
     wh = re.findall(r"\b(what|when|where|who|which|why|how)\b", q)
-    return q.startswith("why") or " why " in q or len(set(wh)) >= 2 or bool(re.search(r"\band (where|when|who|why|how)\b", q))
+    two_part = bool(re.search(r"\band (where|when|who|why|how)\b", q))
+    return q.startswith("why") or " why " in q or len(set(wh)) >= 2 or two_part
 
 
 def extractive_answer(question: str, evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:

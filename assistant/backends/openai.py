@@ -33,8 +33,9 @@ class OpenAIBackend(Backend):
                 max_tokens=max_tokens, temperature=temperature, stream=True,
             )
             for chunk in stream:
-                if chunk.choices and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
+                choices = getattr(chunk, "choices", None)
+                if choices and choices[0].delta.content:
+                    yield choices[0].delta.content
         except openai.APIConnectionError:
             raise BackendError(f"cannot reach the model server at {self.base_url}") from None
         except openai.AuthenticationError:

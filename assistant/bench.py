@@ -1,0 +1,118 @@
+"""`make bench`: speed and memory on this machine, ours against the usual LangChain tutorial chain.
+
+The baseline is built the way the tutorial does it: recursive 1000/200 splitter, dense top-4 with the
+same embedder, the whole context stuffed into one prompt for the same SmolLM2 model.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.api import Assistant
+from assistant.settings import Settings, default_article_path
+from assistant.types import Answer
+
+GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p * (len(values) - 1)))]
+
+
+def _questions() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _baseline(article_text: str, questions: list[dict[str, Any]], embedder: Any, gguf: Path) -> dict[str, float]:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from assistant.backends import LlamaCppBackend
+
+    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_text(article_text)
+    vectors = embedder.embed(chunks)
+    llm = LlamaCppBackend(gguf)
+    answer_s, first_s, search_s = [], [], []
+    for row in questions:
+        t0 = time.perf_counter()
+        q = embedder.embed([row["question"]])[0]
+        ranked = sorted(range(len(chunks)), key=lambda i: -sum(a * b for a, b in zip(q, vectors[i])))[:4]
+        search_s.append(time.perf_counter() - t0)
+        context = "\n\n".join(chunks[i] for i in ranked)
+        messages = [{"role": "system", "content": "Use the following pieces of context to answer the question."},
+                    {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {row['question']}\nAnswer:"}]
+        first = None
+        for _ in llm.generate(messages, max_tokens=128, temperature=0.0):
+            first = first or time.perf_counter() - t0
+        answer_s.append(time.perf_counter() - t0)
+        first_s.append(first or answer_s[-1])
+    return {"answer_p50": statistics.median(answer_s), "answer_p95": _pct(answer_s, 0.95),
+            "first_p50": statistics.median(first_s), "search_p50": statistics.median(search_s),
+            "search_p95": _pct(search_s, 0.95)}
+
+
+def main() -> int:
+    questions = _questions()
+    data_dir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
+    t0 = time.perf_counter()
+    a = Assistant(settings=Settings.resolve(data_dir=data_dir, backend="llamacpp"))
+    build_s = time.perf_counter() - t0
+    first = a.ask(questions[0]["question"])
+    cold_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    Assistant(settings=Settings.resolve(data_dir=data_dir, backend="extractive"), embedder=a.embedder)
+    reopen_s = time.perf_counter() - t1
+    search = []
+    for row in questions:
+        t = time.perf_counter()
+        a.index.search(row["question"], 4)
+        search.append(time.perf_counter() - t)
+    rows: dict[str, dict[str, float]] = {}
+    for backend in ("extractive", "llamacpp"):
+        totals, firsts = [], []
+        for row in questions:
+            t = time.perf_counter()
+            ttft = None
+            for piece in a.stream(row["question"], row.get("history"), backend=backend):
+                if isinstance(piece, Answer) or ttft is None:
+                    ttft = ttft or time.perf_counter() - t
+            totals.append(time.perf_counter() - t)
+            firsts.append(ttft or totals[-1])
+        rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": _pct(totals, 0.95),
+                         "first_p50": statistics.median(firsts)}
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = _baseline(a.article_text, questions, a.embedder, a.settings.gguf_path())
+    ours = rows["llamacpp"]
+    lines = [
+        f"article-assistant bench — {len(questions)} dev questions, {default_article_path().name}, this machine",
+        "",
+        "| figure | ours | tutorial baseline | ours / baseline |",
+        "|---|---|---|---|",
+        f"| cold start to first answer (build index + load models) | {cold_s:.2f} s | | |",
+        f"| index build (first run, embedding included) | {build_s:.2f} s | | |",
+        f"| index reopen (unchanged article) | {reopen_s:.2f} s | | |",
+        f"| search p50 / p95 | {statistics.median(search) * 1000:.1f} / {_pct(search, .95) * 1000:.1f} ms | "
+        f"{base['search_p50'] * 1000:.1f} / {base['search_p95'] * 1000:.1f} ms | "
+        f"{statistics.median(search) / base['search_p50']:.2f} |",
+        f"| answer p50 / p95, llamacpp | {ours['answer_p50']:.2f} / {ours['answer_p95']:.2f} s | "
+        f"{base['answer_p50']:.2f} / {base['answer_p95']:.2f} s | {ours['answer_p50'] / base['answer_p50']:.2f} |",
+        f"| first streamed text p50, llamacpp | {ours['first_p50']:.2f} s | {base['first_p50']:.2f} s | "
+        f"{ours['first_p50'] / base['first_p50']:.2f} |",
+        f"| answer p50 / p95, extractive | {rows['extractive']['answer_p50'] * 1000:.0f} / "
+        f"{rows['extractive']['answer_p95'] * 1000:.0f} ms | | |",
+        f"| peak RSS of the assistant process (both backends loaded) | {rss_mb:.0f} MB | | |",
+    ]
+    print("\n".join(lines))
+    print(f"\n(first answer: {first.text[:80]!r})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

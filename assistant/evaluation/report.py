@@ -1,0 +1,186 @@
+"""Human-readable output of an eval run: Markdown tables, report.md, the per-kind chart, run comparisons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.evaluation.metrics import FIGURES
+
+if TYPE_CHECKING:
+    from assistant.evaluation.runner import Bound
+
+__all__ = [
+    "CHARTFIGURES",
+    "CHART_NAME",
+    "comparison_text",
+    "failures_section",
+    "fmt",
+    "kind_table",
+    "summary_table",
+    "write_chart",
+    "write_report",
+]
+
+CHART_NAME = "by_kind.png"
+CHARTFIGURES = ("containment", "hit_at_3", "citation_recall", "no_answer_accuracy")
+_COUNTS = ("n", "answerable", "unanswerable")
+
+
+def fmt(value: object) -> str:
+    """A figure for a table: 3 decimals, integers as they are, "n/a" for not measured."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _diff(a: object, b: object) -> str:
+    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, int | float) or not isinstance(b, int | float):
+        return "n/a"
+    d = b - a
+    if isinstance(a, int) and isinstance(b, int):
+        return f"{d:+d}"
+    return f"{d:+.3f}"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]], right_from: int = 1,
+           right_to: int | None = None) -> str:
+    """A Markdown table; columns right_from..right_to (exclusive) are right-aligned (numbers)."""
+    stop = len(header) if right_to is None else right_to
+    align = ["---:" if right_from <= i < stop else "---" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def summary_table(summary: Mapping[str, Any], bounds: Mapping[str, Bound] | None = None) -> str:
+    """figure | value | gate: the overall figures, with each gated figure's bound and pass/FAIL."""
+    bounds = bounds or {}
+    rows: list[list[object]] = [[k, fmt(summary.get(k)), ""] for k in _COUNTS]
+    for name in FIGURES:
+        value = summary.get(name)
+        gate = ""
+        if name in bounds:
+            b = bounds[name]
+            verdict = "not measured" if value is None else ("FAIL" if b.check(value) else "pass")
+            gate = f"{verdict} ({b.describe()})"
+        rows.append([name, fmt(value), gate])
+    return _table(["figure", "value", "gate"], rows, right_from=1, right_to=2)
+
+
+def kind_table(summary: Mapping[str, Any]) -> str:
+    """One row per kind of question, one column per figure."""
+    by_kind: Mapping[str, Mapping[str, Any]] = summary.get("by_kind") or {}
+    header = ["kind", "n", *FIGURES]
+    rows = [[kind, fmt(f.get("n")), *(fmt(f.get(name)) for name in FIGURES)] for kind, f in by_kind.items()]
+    return _table(header, rows)
+
+
+def failures_section(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The questions that failed, with the gold answers, the answer given and why they failed."""
+    failed = [r for r in rows if r.get("failures")]
+    if not failed:
+        return "No question failed."
+    out = []
+    for r in failed:
+        expected = " / ".join(f"“{a}”" for a in r.get("answers") or []) or "(a refusal)"
+        given = r.get("response") or "(no answer)"
+        if r.get("refused"):
+            given += " *(refused)*"
+        out.append(
+            f"- **{r['id']}** ({r['kind']}) {_cell(r['question'])}\n"
+            f"  - expected: {_cell(expected)}\n"
+            f"  - answer: {_cell(given)}\n"
+            f"  - failed: {'; '.join(r['failures'])}"
+        )
+    return "\n".join(out)
+
+
+def write_chart(summary: Mapping[str, Any], path: Path, figures: Sequence[str] = CHARTFIGURES) -> Path:
+    """A grouped bar chart (PNG, Agg backend) of `figures` for each kind; "n/a" marks a figure not measured."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    by_kind: Mapping[str, Mapping[str, Any]] = summary.get("by_kind") or {}
+    kinds = list(by_kind)
+    width = 0.8 / max(1, len(figures))
+    fig = Figure(figsize=(max(6.0, 1.1 * len(kinds) + 2), 4.2), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for i, name in enumerate(figures):
+        values = [by_kind[k].get(name) for k in kinds]
+        xs = [x + (i - (len(figures) - 1) / 2) * width for x in range(len(kinds))]
+        ax.bar(xs, [float("nan") if v is None else v for v in values], width, label=name)
+        for x, v in zip(xs, values, strict=True):
+            if v is None:
+                ax.text(x, 0.01, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="grey")
+    ax.set_xticks(list(range(len(kinds))), [f"{k}\n(n={by_kind[k].get('n')})" for k in kinds], fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("share")
+    ax.set_title("Figures per kind of question (n/a: not measured)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=len(figures), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    return path
+
+
+def write_report(path: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
+                 bounds: Mapping[str, Bound] | None = None, chart: str | None = CHART_NAME) -> Path:
+    """report.md: run details, the summary table, the per-kind table and chart, the failed questions."""
+    run: Mapping[str, Any] = summary.get("run") or {}
+    settings: Mapping[str, Any] = summary.get("settings") or {}
+    parts = [
+        "# Evaluation report",
+        "",
+        f"- gold file: `{run.get('gold', '?')}`",
+        f"- article: {run.get('article_title', '?')} (`{settings.get('article', '?')}`)",
+        f"- backend: {summary.get('backend', '?')}; embedder: {run.get('embedder', '?')}; "
+        f"passages retrieved: {run.get('k', '?')}",
+        f"- started: {run.get('started', '?')}; took {fmt(run.get('duration_s'))} s",
+    ]
+    gate = summary.get("gate")
+    if gate is not None:
+        parts.append("- gate: " + ("passed" if gate.get("passed") else "FAILED: " + "; ".join(gate["failures"])))
+    parts += ["", "## Summary", "", summary_table(summary, bounds), "", "## By kind", "", kind_table(summary), ""]
+    if chart:
+        parts += [f"![Figures per kind]({chart})", ""]
+    failed = sum(1 for r in rows if r.get("failures"))
+    parts += [f"## Failed questions ({failed} of {len(rows)})", "", failures_section(rows), ""]
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def comparison_text(a: Mapping[str, Any], b: Mapping[str, Any], label_a: str, label_b: str,
+                    figures: Sequence[str] = FIGURES) -> str:
+    """Two summaries side by side (overall, then per kind), with the difference B - A."""
+    parts = [f"A: {label_a} (backend {a.get('backend', '?')})", f"B: {label_b} (backend {b.get('backend', '?')})"]
+    sa: Mapping[str, Any] = a.get("settings") or {}
+    sb: Mapping[str, Any] = b.get("settings") or {}
+    changed = [f"{k}: {sa.get(k)!r} -> {sb.get(k)!r}" for k in sorted(set(sa) | set(sb)) if sa.get(k) != sb.get(k)]
+    if changed:
+        parts.append("settings that differ: " + "; ".join(changed))
+    names = [*_COUNTS, *figures]
+    parts += ["", _table(["figure", "A", "B", "B - A"],
+                         [[n, fmt(a.get(n)), fmt(b.get(n)), _diff(a.get(n), b.get(n))] for n in names])]
+    ka: Mapping[str, Mapping[str, Any]] = a.get("by_kind") or {}
+    kb: Mapping[str, Mapping[str, Any]] = b.get("by_kind") or {}
+    rows = []
+    for kind in sorted(set(ka) | set(kb)):
+        fa, fb = ka.get(kind, {}), kb.get(kind, {})
+        for n in names:
+            if fa.get(n) is None and fb.get(n) is None:
+                continue
+            rows.append([kind, n, fmt(fa.get(n)), fmt(fb.get(n)), _diff(fa.get(n), fb.get(n))])
+    if rows:
+        parts += ["", "By kind:", "", _table(["kind", "figure", "A", "B", "B - A"], rows, right_from=2)]
+    return "\n".join(parts)

@@ -1,0 +1,164 @@
+"""An OpenAI-compatible HTTP API with sources: any OpenAI client can point at `serve` and still get the
+citations (in an extra top-level `citations` field, the same shape as `ask --json`).
+
+Streaming sends the *verified* answer: sentences the article does not back are removed before a client
+sees them, so a stream never shows words that the final answer takes back.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from assistant.api import Assistant
+from assistant.errors import BackendError, InputError
+from assistant.settings import Settings
+from assistant.types import Answer
+
+__all__ = ["MODEL_ID", "create_router"]
+
+MODEL_ID = "article-assistant"
+
+
+class APIError(Exception):
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.kind, self.code = status, message, kind, code
+
+    def response(self) -> JSONResponse:
+        body = {"error": {"message": self.message, "type": self.kind, "param": None, "code": self.code}}
+        return JSONResponse(body, status_code=self.status)
+
+
+def _parse(raw: bytes, settings: Settings) -> dict[str, Any]:
+    if len(raw) > settings.max_body_bytes:
+        raise APIError(413, f"request body is {len(raw)} bytes; the limit is {settings.max_body_bytes}",
+                       code="request_too_large")
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise APIError(400, "request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise APIError(400, "request body must be a JSON object")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise APIError(400, "'messages' must be a non-empty list", code="invalid_messages")
+    if len(messages) > settings.max_history_turns + 1:
+        raise APIError(400, f"too many messages; the limit is {settings.max_history_turns + 1}")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or not isinstance(m.get("role"), str):
+            raise APIError(400, f"messages[{i}] must be an object with a role and content")
+    last = messages[-1]
+    if last["role"] != "user":
+        raise APIError(400, "the last message must be the user's question")
+    if not isinstance(body.get("stream", False), bool):
+        raise APIError(400, "'stream' must be true or false")
+    return body
+
+
+def _question(body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+    messages = body["messages"]
+    content = messages[-1].get("content")
+    if isinstance(content, list):
+        content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    history = [m for m in messages[:-1] if m.get("role") in ("user", "assistant")]
+    return content, history
+
+
+def _extras(answer: Answer) -> dict[str, Any]:
+    data = answer.to_dict()
+    return {k: data[k] for k in ("citations", "passages", "refused", "timings")}
+
+
+def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
+    return {
+        "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        **_extras(answer),
+    }
+
+
+def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    payload = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+def _sse(answer: Answer, cid: str, created: int) -> Iterator[str]:
+    yield _chunk(cid, created, {"role": "assistant", "content": ""})
+    words = answer.text.split(" ")
+    for i in range(0, len(words), 4):
+        piece = " ".join(words[i:i + 4]) + (" " if i + 4 < len(words) else "")
+        yield _chunk(cid, created, {"content": piece})
+    yield _chunk(cid, created, {}, "stop", **_extras(answer))
+    yield "data: [DONE]\n\n"
+
+
+def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
+    router = APIRouter()
+    slots = threading.BoundedSemaphore(settings.queue_size)
+
+    def authorize(request: Request) -> None:
+        if settings.api_key is None:
+            return
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {settings.api_key.get_secret_value()}"
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise APIError(401, "missing or wrong API key", "authentication_error", "invalid_api_key")
+
+    @router.get("/v1/models")
+    def models(request: Request) -> JSONResponse:
+        try:
+            authorize(request)
+        except APIError as exc:
+            return exc.response()
+        return JSONResponse({"object": "list", "data": [
+            {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "article-assistant"}]})
+
+    @router.get("/healthz")
+    def healthz() -> JSONResponse:
+        count = assistant.index.store.collection_count(assistant.index.manifest.collection)
+        ok = count == len(assistant.index.passages) and count > 0
+        body = {"status": "ok" if ok else "unavailable", "passages": count, "backend": assistant.default_backend,
+                "article": assistant.title}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @router.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> Any:
+        try:
+            authorize(request)
+            body = _parse(await request.body(), settings)
+        except APIError as exc:
+            return exc.response()
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(_answer, body)
+
+    def _answer(body: dict[str, Any]) -> Any:
+        if not slots.acquire(blocking=False):
+            return APIError(429, "too many requests in flight; retry shortly", "rate_limit_error").response()
+        try:
+            question, history = _question(body)
+            answer = assistant.ask(question, history)
+        except InputError as exc:
+            return APIError(400, str(exc)).response()
+        except BackendError as exc:
+            return APIError(503, str(exc), "service_unavailable").response()
+        finally:
+            slots.release()
+        cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        if body.get("stream"):
+            return StreamingResponse(_sse(answer, cid, created), media_type="text/event-stream")
+        return JSONResponse(_completion(answer, cid, created))
+
+    return router

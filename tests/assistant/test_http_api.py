@@ -1,0 +1,103 @@
+"""The OpenAI-compatible API on a live loopback server: the official openai client, then raw HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from assistant import Assistant, BackendError
+from assistant.http_api import create_router
+from tests.conftest import FakeLLM, free_port
+
+
+class _Down(FakeLLM):
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        raise BackendError("cannot reach the model server at http://127.0.0.1:9/v1")
+
+
+def _serve(assistant: Assistant) -> Iterator[str]:
+    app = FastAPI()
+    app.include_router(create_router(assistant, assistant.settings))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def url(make_assistant: Callable[..., Assistant], small_article: Path) -> Iterator[str]:
+    yield from _serve(make_assistant(article=small_article, api_key="s3cret", max_body_bytes=4096))
+
+
+def _post(url: str, body: bytes, key: str | None = "s3cret") -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(url + "/v1/chat/completions", data=body, method="POST",
+                                 headers={"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {key}"} if key else {})})
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_openai_client_plain_and_streaming(url: str) -> None:
+    from openai import OpenAI
+
+    client = OpenAI(base_url=url + "/v1", api_key="s3cret")
+    assert [m.id for m in client.models.list()] == ["article-assistant"]
+    reply = client.chat.completions.create(
+        model="article-assistant", messages=[{"role": "user", "content": "Who built the lighthouse of Varn?"}])
+    assert "Maria Holt" in (reply.choices[0].message.content or "")
+    extra = reply.model_extra or {}
+    assert extra["citations"][0]["quote"] and extra["refused"] is False
+
+    stream = client.chat.completions.create(
+        model="article-assistant", stream=True,
+        messages=[{"role": "user", "content": "Who is Maria Holt?"}, {"role": "assistant", "content": "An engineer."},
+                  {"role": "user", "content": "What did she build?"}])
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert "lighthouse" in text.lower()
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert (chunks[-1].model_extra or {})["citations"]
+
+
+def test_error_shapes(url: str) -> None:
+    ok = json.dumps({"model": "x", "messages": [{"role": "user", "content": "Who built it?"}]}).encode()
+    assert _post(url, ok, key=None)[0] == 401
+    status, body = _post(url, ok, key="wrong")
+    assert status == 401 and body["error"]["type"] == "authentication_error"
+    assert _post(url, b"{nope")[0] == 400
+    assert _post(url, json.dumps({"messages": []}).encode())[0] == 400
+    status, body = _post(url, json.dumps({"messages": [{"role": "user", "content": "  "}]}).encode())
+    assert status == 400 and "empty" in body["error"]["message"]
+    assert _post(url, json.dumps({"messages": [{"role": "assistant", "content": "hi"}]}).encode())[0] == 400
+    big = json.dumps({"messages": [{"role": "user", "content": "x" * 5000}]}).encode()
+    assert _post(url, big)[0] == 413
+    with urllib.request.urlopen(url + "/healthz", timeout=10) as r:
+        assert json.loads(r.read())["status"] == "ok"
+
+
+def test_backend_down_is_503(make_assistant: Callable[..., Assistant], small_article: Path) -> None:
+    for base in _serve(make_assistant(article=small_article, generator=_Down())):
+        body = json.dumps({"messages": [{"role": "user", "content": "Who built the lighthouse of Varn?"}]}).encode()
+        status, err = _post(base, body, key=None)
+        assert status == 503 and err["error"]["type"] == "service_unavailable"
