@@ -1,0 +1,267 @@
+"""The web chat's handlers, called directly on an Assistant built from the fake embedder and a scripted LLM."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from assistant import Assistant, BackendError
+from assistant.backends import Backend
+from tests.conftest import ARTICLE, FakeLLM
+from ui.app import ChatUI, FeedbackLog, build_app, create_server_app
+from ui.format import answer_html, article_html, esc, example_questions, paragraph_bounds, sources_html
+
+
+def reply(messages: list[dict[str, str]]) -> str:
+    """A model that answers from the article for the questions these tests ask."""
+    question = messages[-1]["content"].lower()
+    if "tall" in question:
+        return "The lighthouse of Varn stands 42 metres tall on the northern cliff."
+    if "built" in question:
+        return "The lighthouse of Varn was built in 1871 by the engineer Maria Holt."
+    return "The article does not say."
+
+
+class BrokenLLM(Backend):
+    name = "broken"
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        yield "The lighthouse"
+        raise self.exc
+
+
+@pytest.fixture
+def assistant(make_assistant: Callable[..., Assistant], small_article: Path) -> Assistant:
+    return make_assistant(article=small_article, generator=FakeLLM(reply))
+
+
+@pytest.fixture
+def ui(assistant: Assistant) -> ChatUI:
+    return ChatUI(assistant, assistant.settings)
+
+
+def run(ui: ChatUI, question: str, chat: list[dict[str, Any]] | None = None,
+        turns: list[dict[str, Any]] | None = None, **kw: Any) -> list[tuple[Any, ...]]:
+    return list(ui.respond(question, chat or [], turns or [], kw.get("backend"), kw.get("k")))
+
+
+def final(updates: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    return updates[-1]
+
+
+def test_streams_the_answer_then_shows_it_with_citations(ui: ChatUI, assistant: Assistant) -> None:
+    updates = run(ui, "When was the lighthouse of Varn built?")
+    assert len(updates) >= 4  # the question, several streamed pieces, the verified answer
+    box, chat, _, _, _ = updates[0]
+    assert box == ""  # the textbox is cleared at once
+    assert chat[0]["role"] == "user" and "When was the lighthouse of Varn built?" in chat[0]["content"]
+    streamed = [u[1][-1]["content"] for u in updates[1:-1]]
+    assert any("aa-streaming" in s for s in streamed)
+    assert len({s for s in streamed}) >= 2  # grows piece by piece
+    _, chat, turns, sources, article = final(updates)
+    answer = chat[-1]["content"]
+    assert "aa-answer" in answer and "1871" in answer
+    assert '<a class="aa-cite" href="#src-1"' in answer and ">[1]</a>" in answer
+    assert 'id="src-1"' in sources
+    quote = turns[0]["answer"]["citations"][0]["quote"]
+    assert assistant.article_text.count(quote) >= 1
+    assert f'<mark class="aa-mark" data-n="1">{esc(quote)}</mark>' in sources
+    assert "42 metres" in sources  # the quote is shown inside its paragraph
+    assert 'id="art-1"' in article and "<mark" in article
+
+
+def test_keeps_history_between_turns(ui: ChatUI) -> None:
+    _, chat, turns, _, _ = final(run(ui, "When was the lighthouse of Varn built?"))
+    _, chat, turns, _, _ = final(run(ui, "How tall is it?", chat, turns))
+    assert [m["role"] for m in chat] == ["user", "assistant", "user", "assistant"]
+    assert len(turns) == 2
+    second = turns[1]["answer"]
+    assert "Varn" in second["standalone_question"]  # the follow-up was read against the first question
+    assert "42 metres" in second["answer"]
+
+
+def test_refusal_looks_different_and_explains_itself(ui: ChatUI) -> None:
+    _, chat, turns, sources, _ = final(run(ui, "What is the population of the capital of Peru?"))
+    assert turns[0]["answer"]["refused"] is True
+    message = chat[-1]["content"]
+    assert "aa-refusal" in message and "aa-answer" not in message
+    assert "The article does not say." in message
+    assert "aa-sources-refused" in sources and "<mark" not in sources
+    assert esc(turns[0]["answer"]["reason"]) in sources
+
+
+def test_input_error_becomes_a_chat_message(ui: ChatUI) -> None:
+    updates = run(ui, "x" * 3000)
+    _, chat, turns, _, _ = final(updates)
+    message = chat[-1]["content"]
+    assert "⚠️" in message and "3000 characters" in message and "aa-error" in message
+    assert "Traceback" not in message
+    assert turns[0]["error"] and turns[0]["answer"] is None
+    # The error is not sent back to the model as history, and the next question still works.
+    _, chat, turns, _, _ = final(run(ui, "When was the lighthouse of Varn built?", chat, turns))
+    assert "1871" in chat[-1]["content"]
+
+
+@pytest.mark.parametrize("exc, shown", [
+    (BackendError("the model server is down; start it and retry"), "the model server is down"),
+    (RuntimeError("boom at 0xdeadbeef"), "Something went wrong (RuntimeError)"),
+])
+def test_backend_and_unexpected_errors_become_chat_messages(make_assistant: Callable[..., Assistant],
+                                                           small_article: Path, exc: Exception, shown: str) -> None:
+    assistant = make_assistant(article=small_article, generator=BrokenLLM(exc))
+    ui = ChatUI(assistant, assistant.settings)
+    _, chat, _, _, _ = final(run(ui, "When was the lighthouse of Varn built?"))
+    assert shown in chat[-1]["content"] and "⚠️" in chat[-1]["content"]
+    assert "0xdeadbeef" not in chat[-1]["content"] and "Traceback" not in chat[-1]["content"]
+
+
+def test_empty_question_changes_nothing(ui: ChatUI) -> None:
+    updates = run(ui, "   ")
+    assert len(updates) == 1 and updates[0][1] == [] and updates[0][2] == []
+
+
+def test_html_in_the_question_is_escaped(ui: ChatUI) -> None:
+    _, chat, _, _, _ = final(run(ui, "<script>alert(1)</script>"))
+    shown = chat[0]["content"]
+    assert "<script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert all("<script" not in m["content"] for m in chat)
+
+
+def test_html_in_the_article_and_answer_is_escaped() -> None:
+    text = 'Title <b>\n\nThe tag <img src=x onerror="alert(1)"> was seen in 1999. Cost: $5 {x}.\n\nLast.'
+    start = text.index("The tag")
+    end = text.index("1999.") + 5
+    cite = {"n": 1, "passage_id": "p", "quote": text[start:end], "start": start, "end": end}
+    answer = {"answer": 'It was <img src=x onerror="alert(1)"> [1] [7]', "refused": False, "citations": [cite]}
+    for rendered in (answer_html(answer), sources_html(answer, text), article_html(text, [cite])):
+        assert "<img" not in rendered and "<b>" not in rendered
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in rendered
+    assert "[7]" in answer_html(answer) and 'href="#src-7"' not in answer_html(answer)  # unknown marker: text
+    assert "&#36;5 &#123;x&#125;" in article_html(text)
+
+
+def test_paragraph_bounds() -> None:
+    text = "A.\n\nB one. B two.\n\nC."
+    start = text.index("B two")
+    assert text[slice(*paragraph_bounds(text, start, start + 6))] == "B one. B two."
+    assert text[slice(*paragraph_bounds(text, 0, 2))] == "A."
+    assert text[slice(*paragraph_bounds(text, len(text) - 2, len(text)))] == "C."
+
+
+def test_feedback_is_stored_as_json_lines(ui: ChatUI, assistant: Assistant) -> None:
+    _, chat, turns, _, _ = final(run(ui, "When was the lighthouse of Varn built?"))
+    _, chat, turns, _, _ = final(run(ui, "x" * 3000, chat, turns))
+    assert ui.record_feedback(turns, 1, True) is not None
+    ui.on_like(turns, gr.LikeData(None, {"index": 3, "value": chat[3]["content"], "liked": False}))
+    assert ui.record_feedback(turns, 0, True) is None  # a user message: not a vote on an answer
+    assert ui.record_feedback(turns, 9, True) is None
+    path = assistant.settings.data_dir / "feedback.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["vote"] for r in records] == ["up", "down"]
+    up, down = records
+    assert up["question"] == "When was the lighthouse of Varn built?" and "1871" in up["answer"]
+    assert up["citations"][0]["quote"] in assistant.article_text
+    assert {"question", "answer", "citations", "vote", "timestamp"} <= up.keys()
+    assert "3000 characters" in down["answer"] and down["citations"] == []
+
+
+def test_feedback_lines_never_interleave(tmp_path: Path) -> None:
+    log = FeedbackLog(tmp_path / "sub" / "feedback.jsonl")
+    big = "é" * 20_000
+
+    def vote(i: int) -> None:
+        for j in range(20):
+            log.append({"i": i, "j": j, "answer": big})
+
+    threads = [threading.Thread(target=vote, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lines = (tmp_path / "sub" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 160
+    assert all(json.loads(line)["answer"] == big for line in lines)
+
+
+def test_clear(ui: ChatUI) -> None:
+    chat, turns, sources, article = ui.clear()
+    assert chat == [] and turns == [] and "<mark" not in sources and "<mark" not in article
+
+
+def test_ask_endpoint_returns_the_cli_json(ui: ChatUI, assistant: Assistant) -> None:
+    got = ui.ask_api("When was the lighthouse of Varn built?", [])
+    want = assistant.ask("When was the lighthouse of Varn built?", []).to_dict()
+    assert set(got) == set(want) == {"answer", "refused", "citations", "passages", "timings",
+                                     "standalone_question", "backend", "reason"}
+    assert {k: v for k, v in got.items() if k != "timings"} == {k: v for k, v in want.items() if k != "timings"}
+    for c in got["citations"]:
+        assert assistant.article_text[c["start"]:c["end"]] == c["quote"]
+    with pytest.raises(gr.Error, match="3000 characters"):
+        ui.ask_api("x" * 3000, [])
+
+
+def test_build_app_wires_a_hidden_ask_endpoint(assistant: Assistant) -> None:
+    blocks = build_app(assistant, assistant.settings)
+    fns = list(blocks.fns.values())
+    public = [f for f in fns if f.api_visibility == "public"]
+    assert [f.api_name for f in public] == ["ask"]
+    ask = public[0]
+    assert [type(i).__name__ for i in ask.inputs] == ["Api", "Api"]  # no component on the page
+    assert ask.concurrency_id == "generate"
+    chat = [f for f in fns if f.fn is not None and getattr(f.fn, "__name__", "") == "respond"]
+    assert len(chat) == 2 + len(ChatUI(assistant, assistant.settings).examples)  # enter, Send, each example
+    assert all(f.concurrency_id == "generate" and f.api_visibility == "private" for f in chat)
+
+
+def test_example_questions_come_from_the_article(small_article: Path) -> None:
+    small = example_questions("The Lighthouse of Varn", small_article.read_text(encoding="utf-8")
+                              .replace("\n\nHarbour News", ""))
+    assert 3 <= len(small) <= 4 and all(q.endswith("?") for q in small)
+    assert any("1871" in q for q in small) and any("Varn" in q for q in small)
+    from index import load_article
+
+    article = load_article(ARTICLE)
+    questions = example_questions(article.title, article.text)
+    assert 3 <= len(questions) <= 4 and len(set(questions)) == len(questions)
+    assert any("CSTO" in q for q in questions)
+    plain = example_questions("Notes", "Notes\n\nnothing capitalised here.")
+    assert plain == ["What does the article say about Notes?"]
+
+
+def test_server_app_mounts_the_chat_after_extra_routes(assistant: Assistant) -> None:
+    def setup(app: FastAPI) -> None:
+        @app.get("/v1/ping")
+        def ping() -> dict[str, str]:
+            return {"pong": "yes"}
+
+    app = create_server_app(assistant, assistant.settings, setup=setup)
+    with TestClient(app) as client:
+        assert client.get("/v1/ping").json() == {"pong": "yes"}
+        page = client.get("/")
+        assert page.status_code == 200 and "<html" in page.text.lower()
+        config = client.get("/config").json()
+        assert any(d.get("api_name") == "ask" for d in config["dependencies"])
+        assert "The Lighthouse of Varn" in json.dumps(config)
+
+
+def test_server_app_asks_for_a_login_when_auth_is_set(make_assistant: Callable[..., Assistant],
+                                                      small_article: Path) -> None:
+    assistant = make_assistant(article=small_article, auth="ann:s3cret")
+    app = create_server_app(assistant, assistant.settings)
+    with TestClient(app) as client:
+        assert client.get("/config").status_code == 401
+        assert client.post("/login", data={"username": "ann", "password": "wrong"}).status_code == 400
+        assert client.post("/login", data={"username": "ann", "password": "s3cret"}).status_code == 200
+        assert client.get("/config").status_code == 200

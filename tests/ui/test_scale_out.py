@@ -1,0 +1,78 @@
+"""Past one machine: a real Chroma server, `article-assistant index` into it, and two stateless `serve`
+workers on loopback ports sharing it; both answer with the same citations, over the HTTP API."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+EXE = shutil.which("article-assistant", path=str(Path(sys.executable).parent)) or "article-assistant"
+
+
+def _ask(base: str, question: str) -> dict[str, Any]:
+    body = json.dumps({"model": "article-assistant", "messages": [{"role": "user", "content": question}]})
+    req = urllib.request.Request(base + "/v1/chat/completions", data=body.encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return json.loads(r.read())
+
+
+def _wait(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.time() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                if json.loads(r.read())["status"] == "ok":
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            pytest.fail(f"worker at {base} did not start: {log.read_text()[-800:]}")
+        time.sleep(0.5)
+
+
+def test_two_workers_share_one_chroma_server(chroma_server: tuple[str, int], tmp_path: Path) -> None:
+    host, port = chroma_server
+    env = {**os.environ, "ARTICLE_ASSISTANT_CHROMA_HOST": host, "ARTICLE_ASSISTANT_CHROMA_PORT": str(port),
+           "ARTICLE_ASSISTANT_BACKEND": "extractive"}
+    out = subprocess.run([EXE, "index", "--data-dir", str(tmp_path / "indexer")], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert f"http://{host}:{port}" in out.stdout
+    workers = []
+    try:
+        for i in range(2):
+            p = free_port()
+            log = tmp_path / f"worker{i}.log"
+            proc = subprocess.Popen([EXE, "serve", "--port", str(p), "--data-dir", str(tmp_path / f"w{i}")],
+                                    env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            workers.append((f"http://127.0.0.1:{p}", proc, log))
+        for base, proc, log in workers:
+            _wait(base, proc, log)
+        for question in ("When was the CSTO founded?", "How long did the CSTO peacekeeping mission last?"):
+            a, b = (_ask(base, question) for base, _, _ in workers)
+            assert a["choices"][0]["message"]["content"] == b["choices"][0]["message"]["content"]
+            assert a["citations"] == b["citations"] and a["citations"]
+        for i, _ in enumerate(workers):  # the shared store was used: nothing indexed locally
+            assert not (tmp_path / f"w{i}" / "chroma").exists()
+    finally:
+        for _, proc, _ in workers:
+            proc.terminate()
+        for _, proc, _ in workers:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -1,0 +1,193 @@
+"""Display formatting for the web chat: Answer -> HTML. No retrieval or citation logic lives here; the
+offsets come from `Citation.start/end` into `Assistant.article_text` (paragraphs separated by a blank line).
+
+Everything taken from the user, the model or the article goes through `esc` before any markup is added.
+"""
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from index import content_terms
+
+__all__ = [
+    "EMPTY_SOURCES", "answer_html", "article_html", "error_html", "esc", "example_questions", "paragraph_bounds",
+    "pending_html", "question_html", "sources_html", "streaming_html",
+]
+
+EMPTY_SOURCES = ('<div class="aa-sources"><h3>Sources</h3><p class="aa-note">Ask a question: the passages the '
+                 'answer cites appear here, with the quoted words highlighted.</p></div>')
+
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+# Characters that are inert in HTML but that a template engine or a Markdown/LaTeX renderer would act on.
+_INERT = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;",
+                        "*": "&#42;", "_": "&#95;", "~": "&#126;"})
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text that no Markdown, LaTeX or template syntax can touch."""
+    return html.escape(str(text), quote=True).translate(_INERT)
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    """Reads Answer/Citation objects and their `to_dict()` form alike (the chat keeps dicts in its state)."""
+    if isinstance(obj, dict):
+        key = "answer" if name == "text" else name
+        return obj.get(key, default)
+    return getattr(obj, name, default)
+
+
+def question_html(question: str) -> str:
+    return f'<div class="aa-q">{esc(question)}</div>'
+
+
+def pending_html() -> str:
+    return '<div class="aa-pending">Looking in the article…</div>'
+
+
+def streaming_html(partial: str) -> str:
+    return f'<div class="aa-answer aa-streaming">{esc(partial.strip())}<span class="aa-cursor">▍</span></div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="aa-error">⚠️ {esc(message)}</div>'
+
+
+def _markers(text: str, numbers: set[int]) -> str:
+    """Escaped answer text with each known `[n]` turned into a link to source n."""
+    def link(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if n not in numbers:
+            return m.group(0)
+        return f'<a class="aa-cite" href="#src-{n}" data-n="{n}" title="Show source {n}">[{n}]</a>'
+
+    return _MARKER.sub(link, esc(text))
+
+
+def answer_html(answer: Any) -> str:
+    """The final answer as a chat message: markers link to the sources panel; a refusal looks different."""
+    text = str(_get(answer, "text", ""))
+    if _get(answer, "refused", False):
+        reason = str(_get(answer, "reason", "") or "")
+        why = f'<div class="aa-why">{esc(reason)}</div>' if reason else ""
+        return (f'<div class="aa-refusal"><span class="aa-badge">Not in the article</span> '
+                f'{esc(text)}{why}</div>')
+    numbers = {int(_get(c, "n")) for c in _get(answer, "citations", [])}
+    return f'<div class="aa-answer">{_markers(text, numbers)}</div>'
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph(s) of `text` holding characters start..end (paragraphs are split by a blank line)."""
+    begin = text.rfind("\n\n", 0, max(start, 0))
+    begin = 0 if begin < 0 else begin + 2
+    stop = text.find("\n\n", max(end, start))
+    return begin, len(text) if stop < 0 else stop
+
+
+def _highlight(text: str, begin: int, stop: int, spans: Iterable[tuple[int, int, int]], id_prefix: str = "") -> str:
+    """Escaped text[begin:stop] with each (start, end, n) span wrapped in <mark>; overlaps are clipped."""
+    out: list[str] = []
+    pos = begin
+    for start, end, n in sorted(spans):
+        start, end = max(start, pos, begin), min(end, stop)
+        if start >= end:
+            continue
+        ident = f' id="{id_prefix}{n}"' if id_prefix else ""
+        out.append(esc(text[pos:start]))
+        out.append(f'<mark class="aa-mark"{ident} data-n="{n}">{esc(text[start:end])}</mark>')
+        pos = end
+    out.append(esc(text[pos:stop]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def sources_html(answer: Any, article_text: str) -> str:
+    """The sources panel: each cited passage's paragraph with the quoted words highlighted; a refusal
+    gets a note with the reason instead."""
+    if _get(answer, "refused", False):
+        reason = str(_get(answer, "reason", "") or "no passage of the article answers this")
+        return ('<div class="aa-sources aa-sources-refused"><h3>Sources</h3>'
+                f'<p class="aa-note aa-refused-note">No sources: the article does not say. '
+                f'<span class="aa-why">Why: {esc(reason)}</span></p></div>')
+    citations = list(_get(answer, "citations", []) or [])
+    if not citations:
+        return EMPTY_SOURCES
+    items = []
+    for c in citations:
+        n, start, end = int(_get(c, "n")), int(_get(c, "start")), int(_get(c, "end"))
+        begin, stop = paragraph_bounds(article_text, start, end)
+        body = _highlight(article_text, begin, stop, [(start, end, n)])
+        where = f"paragraph {article_text.count(chr(10) * 2, 0, begin) + 1}, characters {start}–{end}"
+        items.append(
+            f'<li class="aa-source" id="src-{n}"><div class="aa-source-head"><span class="aa-num">[{n}]</span> '
+            f'<span class="aa-where">{esc(where)}</span></div><p class="aa-para">{body}</p></li>')
+    return f'<div class="aa-sources"><h3>Sources</h3><ol class="aa-source-list">{"".join(items)}</ol></div>'
+
+
+def article_html(article_text: str, citations: Sequence[Any] = ()) -> str:
+    """The whole article, paragraph by paragraph, with the last answer's quotes highlighted."""
+    spans = [(int(_get(c, "start")), int(_get(c, "end")), int(_get(c, "n"))) for c in citations]
+    parts = []
+    pos = 0
+    for i, para in enumerate(article_text.split("\n\n")):
+        begin, stop = pos, pos + len(para)
+        pos = stop + 2
+        if not para.strip():
+            continue
+        mine = [s for s in spans if s[0] < stop and s[1] > begin]
+        tag = "h3" if i == 0 else "p"
+        parts.append(f"<{tag}>{_highlight(article_text, begin, stop, mine, 'art-')}</{tag}>")
+    return f'<div class="aa-article">{"".join(parts)}</div>'
+
+
+# -- example questions -------------------------------------------------------------------------------
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
+_NAME = re.compile(r"\b([A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*)")
+_SENTENCE_START = re.compile(r"(^|[.!?:;\"“‘(]\s*)$")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _names(body: str) -> list[str]:
+    """Names the article repeats: acronyms and capitalised words not at the start of a sentence, most
+    frequent first."""
+    counts: Counter[str] = Counter()
+    for para in body.split("\n\n"):
+        for m in _ACRONYM.finditer(para):
+            counts[m.group(0)] += 2
+        for m in _NAME.finditer(para):
+            if _SENTENCE_START.search(para[max(0, m.start() - 3):m.start()]):
+                continue  # a sentence's first word is capitalised anyway
+            name = _POSSESSIVE.sub("", m.group(1)).strip("'-")
+            if content_terms(name):
+                counts[name] += 1
+    return [n for n, _ in counts.most_common()]
+
+
+def example_questions(title: str, article_text: str, limit: int = 4) -> list[str]:
+    """A few questions to click, built from any article: about the names it repeats most (an acronym first,
+    as "What is the X?") and the first year it mentions; about the title when the text names little else."""
+    questions: list[str] = []
+    head = " ".join(title.split()).rstrip(".")
+    body = article_text.split("\n\n", 1)[1] if "\n\n" in article_text else article_text
+    names = _names(body)
+    if head and not head.endswith("?") and len(names) < 2:
+        subject = re.sub(r"^(The|A|An)\s", lambda m: m.group(1).lower() + " ", head)
+        questions.append(f"What does the article say about {subject}?")
+        names = [n for n in names if n.lower() not in head.lower()]
+    for name in names[:limit - 1]:
+        if _ACRONYM.fullmatch(name) and not any(q.startswith("What is ") for q in questions):
+            questions.append(f"What is the {name}?")
+        else:
+            questions.append(f"What does the article say about {name}?")
+    if head.endswith("?") and len(questions) < 2:  # a title that is a question: the article's own
+        questions.append(re.split(r"[:—–]\s*|\s-\s", head)[-1].strip() or head)
+    year = _YEAR.search(body)
+    if year:
+        questions = [*questions[:limit - 1], f"What does the article say about {year.group(1)}?"]
+    unique: list[str] = []
+    for q in questions:
+        if q.lower() not in {u.lower() for u in unique}:
+            unique.append(q)
+    return unique[:limit]
