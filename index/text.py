@@ -8,7 +8,8 @@ import unicodedata
 __all__ = ["STOPWORDS", "content_terms", "normalize", "stem", "tokenize"]
 
 STOPWORDS = frozenset(
-    """happen occur mention describe discuss explain a about above after again against all am an and any are as at be because been before being below
+    """happen occur mention describe discuss explain
+    a about above after again against all am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have
     having he her here hers herself him himself his how i if in into is it its itself just me more most
     my myself no nor not of off on once only or other our ours ourselves out over own same she should so
