@@ -13,7 +13,7 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve test test-fast lint eval eval-gate bench loadtest clean browser
+.PHONY: setup serve test test-fast lint eval eval-gate bench clean browser
 
 setup: $(STAMP)
 

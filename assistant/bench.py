@@ -86,7 +86,7 @@ def main() -> int:
             totals.append(time.perf_counter() - t)
             firsts.append(ttft or totals[-1])
         rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": _pct(totals, 0.95),
-                         "first_p50": statistics.median(firsts)}
+                         "first_p50": statistics.median(firsts), "per_s": len(totals) / sum(totals)}
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     base = _baseline(a.article_text, questions, a.embedder, a.settings.gguf_path())
     ours = rows["llamacpp"]
@@ -107,6 +107,8 @@ def main() -> int:
         f"{ours['first_p50'] / base['first_p50']:.2f} |",
         f"| answer p50 / p95, extractive | {rows['extractive']['answer_p50'] * 1000:.0f} / "
         f"{rows['extractive']['answer_p95'] * 1000:.0f} ms | | |",
+        f"| throughput of one worker, one request at a time, llamacpp / extractive | "
+        f"{ours['per_s']:.2f} / {rows['extractive']['per_s']:.0f} answers/s | | |",
         f"| peak RSS of the assistant process (both backends loaded) | {rss_mb:.0f} MB | | |",
     ]
     print("\n".join(lines))
