@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import math
 import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -105,6 +108,32 @@ def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder) -> Callable[...,
     return make
 
 
+def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path | None = None, timeout_s: float = 180) -> None:
+    """Until `url` answers 2xx; fails the test with the end of the log if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    tail = lambda: log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{proc.args!r} exited with {proc.returncode}:\n{tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if 200 <= response.status < 300:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"{url} did not answer within {timeout_s:.0f}s:\n{tail()}")
+
+
+def stop(proc: subprocess.Popen[bytes], timeout_s: float = 20) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout_s)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -115,34 +144,19 @@ def free_port() -> int:
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """A real `chroma run` server on a free loopback port, for the whole session."""
     import shutil
-    import subprocess
     import sys
-    import time
-    import urllib.request
 
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if exe is None:
         pytest.fail("the chroma CLI (from the chromadb package) is not installed")
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    log = (path / "server.log").open("w")
-    proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path / "db")],
-                            stdout=log, stderr=subprocess.STDOUT)
+    log_path = path / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path / "db")],
+                                stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail(f"chroma server did not start: {(path / 'server.log').read_text()[-500:]}")
-                time.sleep(0.3)
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, log_path, timeout_s=60)
         yield "127.0.0.1", port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 from assistant import Answer, Assistant, BackendError, InputError
 from assistant.cli import main
 from assistant.settings import default_gguf_path
-from tests.conftest import free_port
+from tests.conftest import free_port, stop, wait_for_http
 
 pytestmark = pytest.mark.slow
 
@@ -93,19 +91,10 @@ def llama_server() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/models", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail("llama_cpp.server did not start")
-                time.sleep(0.5)
+        wait_for_http(f"{url}/models", proc, timeout_s=120)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
 
 
 @pytest.mark.e2e

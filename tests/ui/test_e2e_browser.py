@@ -10,16 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop, wait_for_http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -45,21 +42,6 @@ def _cli() -> str:
     return found
 
 
-def _wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(1)
-    pytest.fail(f"the server did not answer within {STARTUP_S}s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("serve")
@@ -71,16 +53,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for_http(url, proc, log)
+        wait_for_http(url, proc, log, timeout_s=STARTUP_S)
         assert f"Running on http://127.0.0.1:{port}" in log.read_text(errors="replace")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+        stop(proc, timeout_s=30)
 
 
 def test_ask_endpoint_with_gradio_client(server: str) -> None:

@@ -8,14 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop, wait_for_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -28,20 +27,6 @@ def _ask(base: str, question: str) -> dict[str, Any]:
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=120) as r:
         return json.loads(r.read())
-
-
-def _wait(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.time() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if json.loads(r.read())["status"] == "ok":
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            pytest.fail(f"worker at {base} did not start: {log.read_text()[-800:]}")
-        time.sleep(0.5)
 
 
 def test_two_workers_share_one_chroma_server(chroma_server: tuple[str, int], tmp_path: Path) -> None:
@@ -61,7 +46,7 @@ def test_two_workers_share_one_chroma_server(chroma_server: tuple[str, int], tmp
                                     env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
             workers.append((f"http://127.0.0.1:{p}", proc, log))
         for base, proc, log in workers:
-            _wait(base, proc, log)
+            wait_for_http(base + "/healthz", proc, log)
         for question in ("When was the CSTO founded?", "How long did the CSTO peacekeeping mission last?"):
             a, b = (_ask(base, question) for base, _, _ in workers)
             assert a["choices"][0]["message"]["content"] == b["choices"][0]["message"]["content"]
@@ -70,9 +55,4 @@ def test_two_workers_share_one_chroma_server(chroma_server: tuple[str, int], tmp
             assert not (tmp_path / f"w{i}" / "chroma").exists()
     finally:
         for _, proc, _ in workers:
-            proc.terminate()
-        for _, proc, _ in workers:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
