@@ -121,7 +121,6 @@ class AnswerChain:
             text, citations, reason = self._verified(state)
         if not citations:
             text, citations = extractive_answer(state["standalone"], state["evidence"], self.index.article.text)
-            reason = reason if reason != "extractive" or self.backend is None else "extractive"
         if not citations:
             return Answer(REFUSAL, True, reason="no sentence of the article backs an answer",
                           timings=_total(state, t, "verify_s"), **common)

@@ -13,7 +13,7 @@ from index.chunk import ChunkParams, chunk
 from index.embed import Embedder
 from index.errors import InputError
 from index.lexical import LexicalIndex
-from index.load import CLEANER_VERSION, load_article
+from index.load import CLEANER_VERSION, article_hash, load_article
 from index.store import ChromaStore, Manifest
 from index.types import Article, Hit, Passage
 
@@ -51,7 +51,7 @@ class BuildReport:
 
 
 def _manifest_for(config: IndexConfig, article: Article, embedder: Embedder, count: int) -> Manifest:
-    sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+    sha = article_hash(article)
     fingerprint = hashlib.sha256(
         f"{sha}|{CLEANER_VERSION}|{config.chunking.key()}|{embedder.name}".encode()
     ).hexdigest()[:12]
