@@ -7,15 +7,17 @@ sentence holds the kind of thing asked for (a date for "when", a number for "how
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from index import Embedder, Hit, Sentence, content_terms, split_sentences
 from index.text import stem, tokenize
 from index.types import Article
 
-__all__ = ["Evidence", "EvidenceFinder", "expected_type", "is_yes_no", "matches_type", "polarity"]
+__all__ = ["Evidence", "EvidenceFinder", "expected_type", "is_multi_part", "is_yes_no", "matches_type", "polarity"]
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -31,8 +33,17 @@ _AUX = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|wo
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
 
 
+# How much the share of the question's (rarity-weighted) words counts beside embedding similarity.
+COVERAGE_WEIGHT = 1.4
+_NAMING = re.compile(r"\b(known as|also called|so-called|dubbed|nicknamed|referred to as|termed)\b"
+                     r"|[“\"‘][^”\"’]{2,60}[”\"’]", re.IGNORECASE)
+
+
 def expected_type(question: str) -> str | None:
     q = question.lower()
+    if re.search(r"\b(nickname|what name|which name|what (is|are|was|were) \w+( \w+)? (called|known as)|"
+                 r"(known|referred to) as what)\b", q):
+        return "name"
     if re.search(r"\bhow long\b", q):
         return "duration"
     if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b", q):
@@ -53,6 +64,8 @@ def matches_type(question: str, sentence: str) -> bool:
         return True
     if kind == "date":
         return bool(_DATE.search(sentence))
+    if kind == "name":
+        return bool(_NAMING.search(sentence))
     if kind == "duration":
         return bool(re.search(rf"({_NUMBER.pattern})\W+(\w+\W+)?({_UNITS})s?\b", sentence, re.IGNORECASE))
     noun = _counted_noun(question)
@@ -61,6 +74,13 @@ def matches_type(question: str, sentence: str) -> bool:
     words = tokenize(sentence)
     return any(_NUMBER.fullmatch(w) and any(stem(x) == noun for x in words[i + 1:i + 4])
                for i, w in enumerate(words))
+
+
+def is_multi_part(question: str) -> bool:
+    """"When ... and where?": each part wants something else, so no single sentence has to hold every type."""
+    q = question.lower()
+    wh = set(re.findall(r"\b(what|when|where|who|which|why|how)\b", q))
+    return len(wh) >= 2 or bool(re.search(r"\band (where|when|who|why|how|what)\b", q))
 
 
 def is_yes_no(question: str) -> bool:
@@ -80,6 +100,7 @@ class Evidence:
     hit: Hit
     similarity: float
     coverage: float
+    weighted_coverage: float
     typed: bool
     score: float
 
@@ -95,6 +116,15 @@ class EvidenceFinder:
         self._vectors: list[list[float]] | None = None
         self._lock = threading.Lock()
         self.vocabulary = frozenset(content_terms(article.text))
+        self._terms = [set(content_terms(s.text)) for s in self.sentences]
+        df = Counter(t for terms in self._terms for t in terms)
+        n = len(self.sentences)
+        # A word every other sentence uses (the article's subject) says little about which one answers.
+        self._idf = {t: math.log(1 + n / (c + 0.5)) for t, c in df.items()}
+        self._unseen_idf = math.log(1 + n / 0.5)
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._unseen_idf)
 
     def _sentence_vectors(self) -> list[list[float]]:
         with self._lock:
@@ -108,6 +138,8 @@ class EvidenceFinder:
     def find(self, question: str, hits: list[Hit], query_vector: list[float]) -> list[Evidence]:
         vectors = self._sentence_vectors()
         terms = set(content_terms(question))
+        total = sum(self.idf(t) for t in terms)
+        multi = is_multi_part(question)
         found: dict[tuple[int, int], Evidence] = {}
         for hit in hits:
             for i, s in enumerate(self.sentences):
@@ -116,14 +148,30 @@ class EvidenceFinder:
                 if (s.start, s.end) in found:
                     continue
                 sim = sum(a * b for a, b in zip(query_vector, vectors[i]))
-                have = set(content_terms(s.text))
+                have = self._terms[i]
                 coverage = len(terms & have) / len(terms) if terms else 0.0
+                weighted = self._weighted_coverage(terms, i, total)
                 typed = matches_type(question, s.text)
                 heading = len(s.text.split()) < 6 and not re.search(r"[.!?]$", s.text)
-                score = (sim + 0.25 * hit.dense + 0.35 * coverage + (0.1 if typed else -0.3)
+                type_score = (0.05 if typed else 0.0) if multi else (0.1 if typed else -0.3)
+                score = (sim + 0.25 * hit.dense + COVERAGE_WEIGHT * weighted + type_score
                          - (0.25 if heading else 0.0) - 0.02 * (hit.rank - 1))
-                found[(s.start, s.end)] = Evidence(s, hit, sim, coverage, typed, score)
+                found[(s.start, s.end)] = Evidence(s, hit, sim, coverage, weighted, typed, score)
         return sorted(found.values(), key=lambda e: (-e.score, e.sentence.start))
+
+    def _weighted_coverage(self, terms: set[str], i: int, total: float) -> float:
+        """Rare words must be in the sentence itself; the topic may be named just before it ("Armenia ...
+        As a result, Yerevan has frozen its participation"), which earns half."""
+        if not total:
+            return 0.0
+        here = self._terms[i]
+        paragraph = self.sentences[i].paragraph
+        before: set[str] = set()
+        for j in (i - 1,):
+            if j >= 0 and self.sentences[j].paragraph == paragraph:
+                before |= self._terms[j]
+        got = sum(self.idf(t) * (1.0 if t in here else 0.5 if t in before else 0.0) for t in terms)
+        return got / total
 
     def passage_coverage(self, question: str, hit: Hit) -> float:
         terms = set(content_terms(question))

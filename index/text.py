@@ -15,7 +15,7 @@ STOPWORDS = frozenset(
     my myself no nor not of off on once only or other our ours ourselves out over own same she should so
     some such than that the their theirs them themselves then there these they this those through to too
     under until up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves also shall may might must upon whose s t don does did according article
+    yours yourself yourselves also shall may might must upon whose s t don does did done according article
     author say says said tell told text passage many much kind type sort way""".split()  # noqa: SIM905
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)

@@ -5,27 +5,42 @@ from __future__ import annotations
 
 import re
 
-from assistant.evidence import Evidence, is_yes_no, polarity
+from assistant.evidence import Evidence, is_multi_part, is_yes_no, polarity
 from assistant.types import Citation
+from index import Sentence
 
 __all__ = ["extractive_answer"]
 
+NEIGHBOUR_BONUS = 0.15
+
+
+def _adjacent(a: Sentence, b: Sentence, text: str) -> bool:
+    """Next to each other in one paragraph: nothing but spaces between them."""
+    left, right = (a, b) if a.start < b.start else (b, a)
+    return a.paragraph == b.paragraph and not text[left.end:right.start].strip()
+
 
 def _wants_two(question: str) -> bool:
-    q = question.lower()
-    wh = re.findall(r"\b(what|when|where|who|which|why|how)\b", q)
-    two_part = bool(re.search(r"\band (where|when|who|why|how)\b", q))
-    return q.startswith("why") or " why " in q or len(set(wh)) >= 2 or two_part
+    return bool(re.search(r"\bwhy\b", question, re.IGNORECASE)) or is_multi_part(question)
 
 
 def extractive_answer(question: str, evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:
-    """One sentence, or two for why-questions and two-part questions (the second only when it scores
-    close to the first)."""
+    """One sentence, or two for why-questions and two-part questions: the second when it scores close to
+    the first (a neighbour gets a head start), or when it is the neighbour that holds what the first lacks."""
     if not evidence:
         return "", []
-    chosen = [evidence[0]]
-    if len(evidence) > 1 and _wants_two(question) and evidence[1].score >= 0.8 * evidence[0].score:
-        chosen.append(evidence[1])
+    first = evidence[0]
+    chosen = [first]
+    if len(evidence) > 1 and _wants_two(question):
+        # A reason or a second part usually goes on in the next sentence: a neighbour needs less score.
+        def weight(e: Evidence) -> float:
+            return e.score + (NEIGHBOUR_BONUS if _adjacent(first.sentence, e.sentence, article_text) else 0.0)
+        second = max(evidence[1:], key=weight)
+        # "When ... and where?": a neighbour that holds the date the first sentence lacks completes it.
+        completes = (is_multi_part(question) and not first.typed and second.typed
+                     and _adjacent(first.sentence, second.sentence, article_text))
+        if completes or weight(second) >= 0.8 * first.score:
+            chosen.append(second)
     chosen.sort(key=lambda e: e.sentence.start)
     citations = []
     parts = []
