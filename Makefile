@@ -13,7 +13,7 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve test test-fast lint eval eval-gate bench clean browser
+.PHONY: setup serve test test-fast lint eval eval-gate bench loadtest clean browser
 
 setup: $(STAMP)
 
@@ -62,6 +62,10 @@ eval-gate: setup
 
 bench: setup
 	$(BIN)/python -m assistant.bench
+
+# 8 concurrent clients, 200 questions over the HTTP API and Gradio /ask, one local serve on loopback.
+loadtest: setup
+	$(BIN)/python -m assistant.loadtest --clients 8 --requests 200
 
 clean:
 	rm -rf $(VENV) eval-out test-output

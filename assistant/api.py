@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from assistant.backends import Backend, LlamaCppBackend, OpenAIBackend
 from assistant.chain import AnswerChain
 from assistant.evidence import EvidenceFinder
 from assistant.history import validate_history, validate_question
+from assistant.jsonl_log import JsonlLog
 from assistant.settings import Settings
 from assistant.types import Answer
 from index import ArticleIndex, Embedder, Hit, InputError, SentenceTransformerEmbedder
@@ -55,6 +57,7 @@ class Assistant:
         }
         self.default_backend = next(iter(self._chains))
         self._lock = threading.Lock()
+        self.chat_log = JsonlLog(self.settings.data_dir / "chat.jsonl") if self.settings.chat_log else None
 
     @property
     def title(self) -> str:
@@ -90,14 +93,23 @@ class Assistant:
             k: int | None = None) -> Answer:
         state = self._state(question, history, k)
         chain = self.chain(backend)
-        return chain.finish(chain.generate(chain.gate(chain.retrieve(chain.rewrite(state)))))
+        return self._logged(chain.finish(chain.generate(chain.gate(chain.retrieve(chain.rewrite(state))))))
 
     def stream(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
                k: int | None = None) -> Iterator[str | Answer]:
         """Yields text pieces as the model writes them, then the verified `Answer` (whose text may differ:
         unsupported sentences are removed)."""
         state = self._state(question, history, k)
-        yield from self.chain(backend).stream(state)
+        for piece in self.chain(backend).stream(state):
+            yield self._logged(piece) if isinstance(piece, Answer) else piece
+
+    def _logged(self, answer: Answer) -> Answer:
+        if self.chat_log is not None:
+            record = answer.to_dict()
+            del record["passages"]  # the citations say what was used; the passages are in the index
+            self.chat_log.append({"timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+                                  "question": answer.question, **record})
+        return answer
 
     def search(self, query: str, k: int = 4) -> list[Hit]:
         return self.index.search(validate_question(query, self.settings.max_question_chars), k)

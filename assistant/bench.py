@@ -58,6 +58,30 @@ def _baseline(article_text: str, questions: list[dict[str, Any]], embedder: Any,
             "search_p95": _pct(search_s, 0.95)}
 
 
+def _serve_peak_rss(data_dir: Path, questions: list[dict[str, Any]]) -> float:
+    """`article-assistant serve` as users run it, asked every question once over HTTP; its peak RSS."""
+    import socket
+    import urllib.request
+
+    from assistant.loadtest import rss_mb, start_serve
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    proc = start_serve(data_dir, port, data_dir / "serve.log", {"ARTICLE_ASSISTANT_BACKEND": "llamacpp"})
+    try:
+        for row in questions:
+            body = json.dumps({"messages": [*(row.get("history") or []), {"role": "user", "content": row["question"]}]})
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", data=body.encode(),
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=300) as r:
+                r.read()
+        return rss_mb(proc.pid, "VmHWM")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main() -> int:
     questions = _questions()
     data_dir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
@@ -88,6 +112,7 @@ def main() -> int:
         rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": _pct(totals, 0.95),
                          "first_p50": statistics.median(firsts), "per_s": len(totals) / sum(totals)}
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    serve_mb = _serve_peak_rss(data_dir, questions)
     base = _baseline(a.article_text, questions, a.embedder, a.settings.gguf_path())
     ours = rows["llamacpp"]
     lines = [
@@ -110,6 +135,8 @@ def main() -> int:
         f"| throughput of one worker, one request at a time, llamacpp / extractive | "
         f"{ours['per_s']:.2f} / {rows['extractive']['per_s']:.0f} answers/s | | |",
         f"| peak RSS of the assistant process (both backends loaded) | {rss_mb:.0f} MB | | |",
+        f"| peak RSS of `serve` (web chat + HTTP API, llamacpp, after {len(questions)} questions) | "
+        f"{serve_mb:.0f} MB | | |",
     ]
     print("\n".join(lines))
     print(f"\n(first answer: {first.text[:80]!r})", file=sys.stderr)

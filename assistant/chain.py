@@ -80,7 +80,7 @@ class AnswerChain:
         return {**state, "gate": decision, "timings": _lap(state, "gate_s", t)}
 
     def messages(self, state: State) -> list[Message]:
-        passages = "\n".join(f"[{i}] {h.passage.text}" for i, h in enumerate(self.context(state), start=1))
+        passages = "\n".join(f"[{i}] {self.finder.prompt_text(h)}" for i, h in enumerate(self.context(state), start=1))
         return [
             {"role": "system", "content": render("system")},
             {"role": "user", "content": render("answer", passages=passages, question=state["standalone"])},

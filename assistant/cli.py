@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -56,6 +57,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         print(f"indexed {report.passages} passages of “{report.title}” into {report.where} "
               f"(collection {report.collection})")
+    if report.dropped:
+        print(f"removed {len(report.dropped)} older or unfinished collection(s): {', '.join(report.dropped)}")
     return 0
 
 
@@ -215,6 +218,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     args = build_parser().parse_args(argv)
+    notices = logging.StreamHandler(sys.stderr)  # repairs and other things a user should know, one line each
+    notices.setFormatter(logging.Formatter("article-assistant: %(message)s"))
+    logger = logging.getLogger("article-assistant")
+    if not logger.handlers:
+        logger.addHandler(notices)
+        logger.propagate = False
     try:
         return int(args.func(args))
     except (InputError, BackendError) as exc:

@@ -13,6 +13,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
+from assistant.injection import looks_like_planted_orders, redact_injections
 from index import Embedder, Hit, Sentence, content_terms, split_sentences
 from index.text import stem, tokenize
 from index.types import Article
@@ -117,6 +118,7 @@ class EvidenceFinder:
         self._lock = threading.Lock()
         self.vocabulary = frozenset(content_terms(article.text))
         self._terms = [set(content_terms(s.text)) for s in self.sentences]
+        self._planted = {i for i, s in enumerate(self.sentences) if looks_like_planted_orders(s.text)}
         df = Counter(t for terms in self._terms for t in terms)
         n = len(self.sentences)
         # A word every other sentence uses (the article's subject) says little about which one answers.
@@ -145,7 +147,7 @@ class EvidenceFinder:
             for i, s in enumerate(self.sentences):
                 if s.start < hit.passage.start or s.end > hit.passage.end:
                     continue
-                if (s.start, s.end) in found:
+                if (s.start, s.end) in found or i in self._planted:  # orders, not content: never evidence
                     continue
                 sim = sum(a * b for a, b in zip(query_vector, vectors[i]))
                 have = self._terms[i]
@@ -172,6 +174,13 @@ class EvidenceFinder:
                 before |= self._terms[j]
         got = sum(self.idf(t) * (1.0 if t in here else 0.5 if t in before else 0.0) for t in terms)
         return got / total
+
+    def prompt_text(self, hit: Hit) -> str:
+        """The passage as the model sees it: instruction-like sentences planted in the article removed."""
+        p = hit.passage
+        inside = [(s.start - p.start, s.end - p.start, s.text) for i, s in enumerate(self.sentences)
+                  if i in self._planted and p.start <= s.start and s.end <= p.end]
+        return redact_injections(p.text, inside) if inside else p.text
 
     def passage_coverage(self, question: str, hit: Hit) -> float:
         terms = set(content_terms(question))

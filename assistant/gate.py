@@ -5,33 +5,19 @@ Refusing here is cheaper and safer than asking a small model to notice that it d
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from assistant.evidence import Evidence, expected_type
+from assistant.injection import looks_like_injection
 from index import Hit, content_terms
 
 __all__ = ["GateDecision", "decide", "looks_like_injection"]
-
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|"
-    r"previous|above|system)\b"
-    r"|\b(reveal|show|print|repeat|output|tell me|what is|what are)\b.{0,30}\b(system prompt|your prompt|"
-    r"your instructions|hidden prompt|initial prompt|the prompt)\b"
-    r"|\byou are now\b|\bact as\b|\bpretend (to be|you are)\b|\bjailbreak\b|\bdeveloper mode\b"
-    r"|<\|im_start\|>|<\|system\|>|\[/?INST\]",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
 class GateDecision:
     answerable: bool
     reason: str
-
-
-def looks_like_injection(text: str) -> bool:
-    return bool(_INJECTION.search(text))
 
 
 def decide(question: str, hits: list[Hit], evidence: list[Evidence], *, vocabulary: frozenset[str],

@@ -46,6 +46,8 @@ def _parse(raw: bytes, settings: Settings) -> dict[str, Any]:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise APIError(400, "request body is not valid JSON") from None
+    except RecursionError:
+        raise APIError(400, "request body is JSON nested too deeply") from None
     if not isinstance(body, dict):
         raise APIError(400, "request body must be a JSON object")
     messages = body.get("messages")

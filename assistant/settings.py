@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     queue_size: int = Field(16, ge=1)
     generation_timeout_s: float = Field(120.0, gt=0)
     max_body_bytes: int = Field(256_000, ge=1024)
+    # Off by default: questions can be personal. On, every answer is appended to chat.jsonl in the data dir.
+    chat_log: bool = False
 
     @field_validator("data_dir", "article", "model_path", "embedding_model", mode="after")
     @classmethod

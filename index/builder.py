@@ -48,6 +48,7 @@ class BuildReport:
     where: str
     collection: str
     title: str
+    dropped: list[str] = field(default_factory=list)  # older or unfinished collections removed
 
 
 def _manifest_for(config: IndexConfig, article: Article, embedder: Embedder, count: int) -> Manifest:
@@ -71,7 +72,8 @@ def build_index(config: IndexConfig, embedder: Embedder, *, rebuild: bool = Fals
     if (not rebuild and current and current[0].same_inputs(wanted)
             and store.collection_count(current[0].collection) == current[0].passages):
         have = current[0]
-        return BuildReport("unchanged", have.passages, store.where, have.collection, article.title)
+        leftovers = store.drop_stale(name, keep=have.collection)  # from a build killed part-way
+        return BuildReport("unchanged", have.passages, store.where, have.collection, article.title, leftovers)
     vectors: list[list[float]] = []
     batch = 32
     for i in range(0, len(passages), batch):
@@ -85,8 +87,8 @@ def build_index(config: IndexConfig, embedder: Embedder, *, rebuild: bool = Fals
         wanted = replace(wanted, collection=wanted.collection + "-b")
     store.create(wanted.collection, passages, vectors)
     store.write_manifest(name, wanted, article.text)
-    store.drop_stale(name + "-", keep=wanted.collection)
-    return BuildReport("built", len(passages), store.where, wanted.collection, article.title)
+    leftovers = store.drop_stale(name, keep=wanted.collection)
+    return BuildReport("built", len(passages), store.where, wanted.collection, article.title, leftovers)
 
 
 class ArticleIndex:

@@ -8,6 +8,8 @@ import contextlib
 import json
 import logging
 import os
+import re
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from index.types import Passage
 __all__ = ["ChromaStore", "Manifest"]
 
 MANIFEST_COLLECTION = "article-assistant-manifests"
+log = logging.getLogger("article-assistant")
 _BATCH = 256
 
 
@@ -67,9 +70,23 @@ class ChromaStore:
             return cls(client, where)
         path = ensure_writable(data_dir) / "chroma"
         try:
-            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            client = _open_embedded(path, chroma_settings)
         except Exception as exc:
-            raise InputError(f"cannot open the index in {path}: {_short(exc)}") from None
+            if not path.exists():
+                raise InputError(f"cannot open the index in {path}: {_short(exc)}") from None
+            # Unreadable (a half-written or damaged file): keep it for inspection, start a fresh one.
+            aside = path.with_name(f"chroma.corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+            try:
+                path.rename(aside)
+            except OSError as err:
+                raise InputError(f"the index in {path} is unreadable ({_short(exc)}) and cannot be moved "
+                                 f"aside: {err.strerror or err}; delete it and run again") from None
+            log.warning("the index in %s was unreadable (%s); moved it to %s and building a new one",
+                        path, _short(exc), aside)
+            try:
+                client = _open_embedded(path, chroma_settings)
+            except Exception as again:
+                raise InputError(f"cannot open the index in {path}: {_short(again)}") from None
         return cls(client, str(path))
 
     def _manifests(self) -> Any:
@@ -114,11 +131,14 @@ class ChromaStore:
         with contextlib.suppress(Exception):  # absent is what we want
             self.client.delete_collection(collection)
 
-    def drop_stale(self, prefix: str, keep: str) -> list[str]:
+    def drop_stale(self, index_name: str, keep: str) -> list[str]:
+        """Drops index `index_name`'s other collections (older builds, or one a killed build left half
+        written); another index whose name merely starts the same ("x" and "x-2") is not touched."""
+        ours = re.compile(rf"{re.escape(index_name)}-[0-9a-f]{{12}}(-b)?")
         dropped = []
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if name.startswith(prefix) and name != keep and name != MANIFEST_COLLECTION:
+            if ours.fullmatch(name) and name != keep:
                 self.drop(name)
                 dropped.append(name)
         return dropped
@@ -140,6 +160,22 @@ class ChromaStore:
         except Exception as exc:
             raise StoreError(f"the vector store at {self.where} failed: {_short(exc)}") from None
         return [(pid, 1.0 - float(d)) for pid, d in zip(got["ids"][0], got["distances"][0])]
+
+
+def _open_embedded(path: Path, chroma_settings: Any) -> Any:
+    """Open the embedded store and read it once, so damage shows here rather than mid-answer."""
+    import chromadb
+    from chromadb.api.client import SharedSystemClient
+
+    try:
+        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        for col in client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            client.get_collection(name, embedding_function=None).count()
+        return client
+    except Exception:
+        SharedSystemClient.clear_system_cache()  # else the next open in this process reuses the broken one
+        raise
 
 
 def ensure_writable(data_dir: Path) -> Path:

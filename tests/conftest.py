@@ -140,23 +140,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """A real `chroma run` server on a free loopback port, for the whole session."""
+def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    """A real `chroma run` server on loopback, storing into `path`/db; returned once it answers."""
     import shutil
     import sys
 
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if exe is None:
         pytest.fail("the chroma CLI (from the chromadb package) is not installed")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     log_path = path / "server.log"
-    with log_path.open("w") as log:
+    with log_path.open("a") as log:
         proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path / "db")],
                                 stdout=log, stderr=subprocess.STDOUT)
+    wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, log_path, timeout_s=60)
+    return proc
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on a free loopback port, for the whole session."""
+    port = free_port()
+    proc = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, log_path, timeout_s=60)
         yield "127.0.0.1", port
     finally:
         stop(proc)

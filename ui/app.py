@@ -7,17 +7,14 @@ HTTP API's routes go) with the Gradio Blocks mounted at "/", run by uvicorn on s
 
 # No `from __future__ import annotations` here: gr.api reads the /ask function's annotations at runtime.
 
-import json
 import logging
 import os
 import socket
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
@@ -25,11 +22,12 @@ from fastapi import FastAPI
 from assistant.api import BACKENDS, Assistant
 from assistant.errors import BackendError, InputError
 from assistant.http_api import create_router
+from assistant.jsonl_log import JsonlLog
 from assistant.settings import Settings
 from assistant.types import Answer
 from ui import format as fmt
 
-__all__ = ["CSS", "JS", "ChatUI", "FeedbackLog", "build_app", "create_server_app", "serve"]
+__all__ = ["CSS", "JS", "ChatUI", "build_app", "create_server_app", "serve"]
 
 log = logging.getLogger("article_assistant.ui")
 
@@ -90,31 +88,6 @@ JS = """
 """
 
 
-class FeedbackLog:
-    """Thumbs up/down as JSON lines. Each line is one os.write on an O_APPEND descriptor, under a lock, so
-    concurrent votes never interleave."""
-
-    _locks: ClassVar[dict[Path, threading.Lock]] = {}
-    _locks_guard = threading.Lock()
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        with self._locks_guard:
-            self._lock = self._locks.setdefault(path.resolve(), threading.Lock())
-
-    def append(self, record: dict[str, Any]) -> None:
-        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                written = os.write(fd, data)
-                if written != len(data):  # a regular file takes it whole; never seen, but never lose the rest
-                    os.write(fd, data[written:])
-            finally:
-                os.close(fd)
-
-
 def _history(turns: list[Turn]) -> list[dict[str, str]]:
     """What the model sees: the raw questions and answer texts, never the display HTML or error messages."""
     out: list[dict[str, str]] = []
@@ -131,7 +104,7 @@ class ChatUI:
     def __init__(self, assistant: Assistant, settings: Settings) -> None:
         self.assistant = assistant
         self.settings = settings
-        self.feedback = FeedbackLog(settings.data_dir / "feedback.jsonl")
+        self.feedback = JsonlLog(settings.data_dir / "feedback.jsonl")
         self.examples = fmt.example_questions(assistant.title, assistant.article_text)
 
     def _options(self, backend: str | None, k: float | int | None) -> dict[str, Any]:
@@ -296,7 +269,9 @@ def create_server_app(assistant: Assistant, settings: Settings, *,
     if setup is not None:
         setup(app)
     blocks = build_app(assistant, settings)
-    blocks.queue(default_concurrency_limit=1, max_size=settings.queue_size)
+    # Events run concurrently and line up first-come, first-served at the local model's lock, the same line
+    # the HTTP API's requests join, so neither way in can starve the other; max_size bounds the waiting.
+    blocks.queue(default_concurrency_limit=settings.queue_size, max_size=settings.queue_size)
     return gr.mount_gradio_app(app, blocks, path="/", server_name=settings.host, server_port=settings.port,
                                auth=_auth(settings), footer_links=["api"], run_history=False, css=CSS, js=JS,
                                show_error=True, ssr_mode=False, mcp_server=False)

@@ -18,6 +18,7 @@ def test_injection_detected(q: str) -> None:
 
 @pytest.mark.parametrize("q", [
     "Why did Russia not request CSTO help?", "What does Article 7 stipulate?", "Who ignored the request?",
+    "Can the CSTO act as a deterrent?",
 ])
 def test_ordinary_questions_are_not_injection(q: str) -> None:
     assert not looks_like_injection(q)

@@ -101,3 +101,34 @@ def test_backend_down_is_503(make_assistant: Callable[..., Assistant], small_art
         body = json.dumps({"messages": [{"role": "user", "content": "Who built the lighthouse of Varn?"}]}).encode()
         status, err = _post(base, body, key=None)
         assert status == 503 and err["error"]["type"] == "service_unavailable"
+
+
+class _Held(FakeLLM):
+    """Answers only once released, so a test can hold requests in flight."""
+
+    def __init__(self) -> None:
+        super().__init__("The lighthouse of Varn was built in 1871 by the engineer Maria Holt.")
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        self.entered.set()
+        assert self.release.wait(30)
+        yield from super().generate(messages, max_tokens=max_tokens, temperature=temperature)
+
+
+def test_requests_beyond_the_queue_bound_get_a_clean_429(make_assistant: Callable[..., Assistant],
+                                                         small_article: Path) -> None:
+    llm = _Held()
+    body = json.dumps({"messages": [{"role": "user", "content": "When was the lighthouse of Varn built?"}]}).encode()
+    for base in _serve(make_assistant(article=small_article, generator=llm, queue_size=1)):
+        first: list[tuple[int, dict[str, Any]]] = []
+        t = threading.Thread(target=lambda url=base, out=first: out.append(_post(url, body, key=None)))
+        t.start()
+        assert llm.entered.wait(20)  # the one slot is taken
+        status, err = _post(base, body, key=None)
+        assert status == 429 and err["error"]["type"] == "rate_limit_error"
+        llm.release.set()
+        t.join(30)
+        assert first[0][0] == 200 and "1871" in first[0][1]["choices"][0]["message"]["content"]
+        assert _post(base, body, key=None)[0] == 200  # the slot is free again

@@ -75,3 +75,52 @@ def test_unwritable_data_dir(small_article: Path, tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(InputError, match="not writable"):
         build_index(_config(small_article, blocker / "sub"), FakeEmbedder())
+
+
+def test_an_index_named_like_the_start_of_another_leaves_it_alone(small_article: Path, data_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    emb = FakeEmbedder()
+    other = tmp_path / f"{small_article.stem}-2.txt"
+    other.write_text(small_article.read_text() + "\nThe second edition adds a paragraph on the fog horn.\n")
+    build_index(_config(other, data_dir), emb)
+    build_index(_config(small_article, data_dir), emb)
+    build_index(_config(small_article, data_dir), emb, rebuild=True)  # drops its own older collection only
+    assert ArticleIndex.open(_config(other, data_dir), emb, build=False).search("fog horn", 1)
+
+
+def test_collections_left_by_a_killed_build_are_removed_by_the_next_run(small_article: Path,
+                                                                        data_dir: Path) -> None:
+    emb = FakeEmbedder()
+    cfg = _config(small_article, data_dir)
+    live = build_index(cfg, emb)
+    store = cfg.connect()
+    half = f"{cfg.index_name()}-{'0' * 12}"  # what a build killed before its manifest flip leaves
+    store.create(half, ArticleIndex.open(cfg, emb, build=False).passages[:1], [[0.0] * 256])
+    again = build_index(cfg, emb)
+    assert again.status == "unchanged" and again.collection == live.collection
+    assert again.dropped == [half]
+    assert half not in [c.name for c in store.client.list_collections()]
+
+
+@pytest.mark.parametrize("damage", ["junk header", "truncated"])
+def test_an_unreadable_store_is_moved_aside_and_rebuilt(small_article: Path, data_dir: Path, damage: str,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    from chromadb.api.client import SharedSystemClient
+
+    emb = FakeEmbedder()
+    cfg = _config(small_article, data_dir)
+    build_index(cfg, emb)
+    SharedSystemClient.clear_system_cache()  # as a new process would: nothing of the old store in memory
+    db = data_dir / "chroma" / "chroma.sqlite3"
+    if damage == "junk header":
+        with db.open("r+b") as f:
+            f.write(b"not a database" * 300)
+    else:
+        with db.open("r+b") as f:
+            f.truncate(db.stat().st_size // 3)
+    with caplog.at_level("WARNING", logger="article-assistant"):
+        idx = ArticleIndex.open(cfg, emb)
+    assert idx.search("When was the lighthouse built?", 1)[0].passage.text.startswith("The lighthouse of Varn")
+    aside = [p for p in data_dir.iterdir() if p.name.startswith("chroma.corrupt-")]
+    assert len(aside) == 1 and (aside[0] / "chroma.sqlite3").exists()  # kept for inspection, not deleted
+    assert any("was unreadable" in r.getMessage() and str(aside[0]) in r.getMessage() for r in caplog.records)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from fastapi.testclient import TestClient
 from assistant import Assistant, BackendError
 from assistant.backends import Backend
 from tests.conftest import ARTICLE, FakeLLM
-from ui.app import ChatUI, FeedbackLog, build_app, create_server_app
+from ui.app import ChatUI, build_app, create_server_app
 from ui.format import answer_html, article_html, esc, example_questions, paragraph_bounds, sources_html
 
 
@@ -175,24 +174,6 @@ def test_feedback_is_stored_as_json_lines(ui: ChatUI, assistant: Assistant) -> N
     assert up["citations"][0]["quote"] in assistant.article_text
     assert {"question", "answer", "citations", "vote", "timestamp"} <= up.keys()
     assert "3000 characters" in down["answer"] and down["citations"] == []
-
-
-def test_feedback_lines_never_interleave(tmp_path: Path) -> None:
-    log = FeedbackLog(tmp_path / "sub" / "feedback.jsonl")
-    big = "é" * 20_000
-
-    def vote(i: int) -> None:
-        for j in range(20):
-            log.append({"i": i, "j": j, "answer": big})
-
-    threads = [threading.Thread(target=vote, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    lines = (tmp_path / "sub" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 160
-    assert all(json.loads(line)["answer"] == big for line in lines)
 
 
 def test_clear(ui: ChatUI) -> None:
