@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.backends import Backend, LlamaCppBackend, OpenAIBackend
+from assistant.backends.llamacpp import share_cores_with_torch
 from assistant.chain import AnswerChain
 from assistant.evidence import EvidenceFinder
 from assistant.history import validate_history, validate_question
@@ -48,6 +49,7 @@ class Assistant:
                  generator: Backend | None = None, progress: Callable[[int, int], None] | None = None,
                  **overrides: Any) -> None:
         self.settings = settings or Settings.resolve(backend=backend, article=article, **overrides)
+        share_cores_with_torch()  # any assistant may run the local model: decided before torch first runs
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding_model)
         self.index = ArticleIndex.open(self.settings.index_config(), self.embedder, progress=progress)
         self.finder = EvidenceFinder(self.index.article, self.embedder)

@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.backends import Backend, extractive_answer
+from assistant.backends import Backend, choose_evidence, extractive_answer
 from assistant.citations import build_citations, split_answer, supported
 from assistant.errors import BackendError
 from assistant.evidence import Evidence, EvidenceFinder, is_yes_no, polarity
@@ -141,9 +141,13 @@ class AnswerChain:
             sentences = [s for s in sentences if s]
         if not sentences:
             return "", [], "the model's answer had no checkable sentence"
+        # The model may rephrase the sentences the evidence scorer chose, not pick others: a small model
+        # that strays to a neighbouring fact is more often wrong than the scorer.
+        chosen = choose_evidence(question, evidence, self.index.article.text)
         vectors = self.index.embedder.embed(sentences)
-        cand_vectors = [self.finder.vector(e.sentence) for e in evidence]
-        backed = [b for s, v in zip(sentences, vectors) if (b := supported(s, question, evidence, cand_vectors, v))]
+        cand_vectors = [self.finder.vector(e.sentence) for e in chosen]
+        backed = [b for s, v in zip(sentences, vectors)
+                  if (b := supported(s, question, chosen, cand_vectors, v, depth=len(chosen)))]
         if not backed:
             return "", [], "the model's answer was not backed by the article; the article's best sentence is shown"
         text, citations = build_citations(self.index.article.text, backed)

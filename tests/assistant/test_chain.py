@@ -69,6 +69,15 @@ def test_unsupported_sentence_removed_supported_kept(make_assistant: Make, small
     assert "1 unsupported" in ans.reason
 
 
+def test_a_true_sentence_about_something_else_is_not_the_answer(make_assistant: Make, small_article: Path) -> None:
+    # Verbatim article text, but not from the sentence the evidence scorer chose for this question.
+    reply = "Restoration cost 3 million euros and took two years."
+    a = make_assistant(article=small_article, generator=FakeLLM(reply))
+    ans = a.ask("When was the lighthouse of Varn built?")
+    assert "1871" in ans.text and "euros" not in ans.text and "not backed" in ans.reason
+    _verbatim(a, ans)
+
+
 def test_model_that_finds_nothing_falls_back(make_assistant: Make, small_article: Path) -> None:
     a = make_assistant(article=small_article, generator=FakeLLM("NOT IN ARTICLE."))
     ans = a.ask("When was the lamp converted to electricity?")

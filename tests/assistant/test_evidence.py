@@ -75,3 +75,14 @@ def test_multi_part_questions_do_not_demand_every_type_of_one_sentence() -> None
     assert quotes[0].endswith("troops abroad only once.")
     assert quotes[1:] == ["That mission took place in Kesk in 2019."]
     assert all(article.text[c.start:c.end] == c.quote for c in citations)
+
+
+def test_the_questions_most_specific_name_anchors_the_answer() -> None:
+    finder, _ = _finder()
+    assert finder._anchor("What did Ostia do about the Alliance?") == "ostia"  # rarer than "alliance"
+    assert finder._anchor("what did ostia do?") is None  # nothing capitalised: no anchor, no guess
+    assert finder._anchor("What did Narnia do?") is None  # a name the article never uses
+    index = {s.text[:12]: i for i, s in enumerate(finder.sentences)}
+    assert finder.mentions(index["Relations be"], "ostia")
+    assert finder.mentions(index["As a result,"], "ostia")  # "its government" follows the naming sentence
+    assert not finder.mentions(index["Critics of t"], "ostia")

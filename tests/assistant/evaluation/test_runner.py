@@ -163,7 +163,7 @@ def test_packaged_thresholds():
     assert bounds == {
         "containment": Bound("containment", min=0.75),
         "hit_at_3": Bound("hit_at_3", min=0.95),
-        "citation_precision": Bound("citation_precision", min=0.8),
+        "citation_precision": Bound("citation_precision", min=0.95),
         "no_answer_accuracy": Bound("no_answer_accuracy", min=0.9),
         "false_abstention_rate": Bound("false_abstention_rate", max=0.1),
     }
