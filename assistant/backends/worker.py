@@ -1,10 +1,10 @@
 """One thread that owns a model and runs its jobs one at a time, first come, first served.
 
-llama.cpp is measured here 1.5x slower per answer when the request threads of a server take turns driving
-it than when one thread always does (its OpenMP thread team belongs to the calling thread), and a plain
-lock wakes waiters in no particular order. A single worker thread fixes both: its queue is the fair line,
-a request that waits longer than the timeout leaves it with a clean error, and a reader that goes away
-stops its generation at the next piece.
+A plain lock wakes its waiters in no particular order, so under load one request can wait through many
+others' answers. Here the worker's queue is the fair line for every way in (HTTP API and web chat), a
+request that waits longer than the timeout leaves it with a clean error, a reader that goes away stops its
+generation at the next piece, and llama.cpp is always driven from the same thread (its OpenMP team belongs
+to the calling thread).
 """
 
 from __future__ import annotations
