@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from fastapi import FastAPI
 
 from assistant import Assistant, BackendError
 from assistant.http_api import create_router
-from tests.conftest import FakeLLM, free_port
+from tests.conftest import FakeLLM, free_port, http_json
 
 
 class _Down(FakeLLM):
@@ -48,14 +47,7 @@ def url(make_assistant: Callable[..., Assistant], small_article: Path) -> Iterat
 
 
 def _post(url: str, body: bytes, key: str | None = "s3cret") -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(url + "/v1/chat/completions", data=body, method="POST",
-                                 headers={"Content-Type": "application/json",
-                                          **({"Authorization": f"Bearer {key}"} if key else {})})
-    try:
-        with urllib.request.urlopen(req, timeout=20) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return http_json(url + "/v1/chat/completions", body, {"Authorization": f"Bearer {key}"} if key else {}, 20)
 
 
 def test_openai_client_plain_and_streaming(url: str) -> None:

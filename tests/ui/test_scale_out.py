@@ -8,14 +8,12 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import free_port, start_chroma, stop, wait_for_http
+from tests.conftest import free_port, http_json, start_chroma, stop, wait_for_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -24,10 +22,9 @@ EXE = shutil.which("article-assistant", path=str(Path(sys.executable).parent)) o
 
 def _ask(base: str, question: str) -> dict[str, Any]:
     body = json.dumps({"model": "article-assistant", "messages": [{"role": "user", "content": question}]})
-    req = urllib.request.Request(base + "/v1/chat/completions", data=body.encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
+    status, answer = http_json(base + "/v1/chat/completions", body.encode())
+    assert status == 200, answer
+    return answer
 
 
 def test_two_workers_share_one_chroma_server(chroma_server: tuple[str, int], tmp_path: Path) -> None:
@@ -59,16 +56,6 @@ def test_two_workers_share_one_chroma_server(chroma_server: tuple[str, int], tmp
             stop(proc)
 
 
-def _status(url: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=120) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
 def test_chroma_server_going_away_gives_503_then_recovers(tmp_path: Path) -> None:
     chroma_dir, port = tmp_path / "chroma", free_port()
     chroma_dir.mkdir()
@@ -79,22 +66,23 @@ def test_chroma_server_going_away_gives_503_then_recovers(tmp_path: Path) -> Non
     worker = subprocess.Popen([EXE, "serve", "--port", str(serve_port), "--data-dir", str(tmp_path / "w")], env=env,
                               stdout=log.open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{serve_port}"
-    ask = {"model": "article-assistant", "messages": [{"role": "user", "content": "When was the CSTO founded?"}]}
+    ask = json.dumps({"model": "article-assistant",
+                      "messages": [{"role": "user", "content": "When was the CSTO founded?"}]}).encode()
     try:
         wait_for_http(base + "/healthz", worker, log)
-        status, body = _status(base + "/v1/chat/completions", ask)
+        status, body = http_json(base + "/v1/chat/completions", ask)
         assert status == 200 and body["citations"]
 
         stop(chroma)  # the store goes away mid-session
-        status, body = _status(base + "/v1/chat/completions", ask)
+        status, body = http_json(base + "/v1/chat/completions", ask)
         assert status == 503 and body["error"]["type"] == "service_unavailable", body
         assert "vector store" in body["error"]["message"]
-        assert _status(base + "/healthz")[0] == 503
+        assert http_json(base + "/healthz")[0] == 503
 
         chroma = start_chroma(chroma_dir, port)  # and comes back, same data
-        status, body = _status(base + "/v1/chat/completions", ask)
+        status, body = http_json(base + "/v1/chat/completions", ask)
         assert status == 200 and body["citations"], body
-        assert _status(base + "/healthz")[0] == 200
+        assert http_json(base + "/healthz")[0] == 200
         assert worker.poll() is None
     finally:
         stop(worker)
