@@ -127,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     t_start = time.perf_counter()
-    proc = start_serve(work_dir / "data", port, work_dir / "serve.log",
-                       {"ARTICLE_ASSISTANT_BACKEND": args.backend, "ARTICLE_ASSISTANT_QUEUE_SIZE": "16"})
+    try:
+        proc = start_serve(work_dir / "data", port, work_dir / "serve.log",
+                           {"ARTICLE_ASSISTANT_BACKEND": args.backend, "ARTICLE_ASSISTANT_QUEUE_SIZE": "16"})
+    except RuntimeError as exc:
+        last = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no output"
+        print(f"error: serve did not start ({last}); its log is in {work_dir / 'serve.log'}", file=sys.stderr)
+        return 1
     samples: list[float] = []
     stop_sampling = threading.Event()
 
