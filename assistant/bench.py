@@ -6,7 +6,6 @@ same embedder, the whole context stuffed into one prompt for the same SmolLM2 mo
 
 from __future__ import annotations
 
-import json
 import resource
 import statistics
 import sys
@@ -16,19 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.api import Assistant
+from assistant.loadtest import ask_http, free_port, gold_questions, nearest_rank, rss_mb, start_serve
 from assistant.settings import Settings, default_article_path
 from assistant.types import Answer
-
-GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"
-
-
-def _pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p * (len(values) - 1)))]
-
-
-def _questions() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _baseline(article_text: str, questions: list[dict[str, Any]], embedder: Any, gguf: Path) -> dict[str, float]:
@@ -53,29 +42,20 @@ def _baseline(article_text: str, questions: list[dict[str, Any]], embedder: Any,
             first = first or time.perf_counter() - t0
         answer_s.append(time.perf_counter() - t0)
         first_s.append(first or answer_s[-1])
-    return {"answer_p50": statistics.median(answer_s), "answer_p95": _pct(answer_s, 0.95),
+    return {"answer_p50": statistics.median(answer_s), "answer_p95": nearest_rank(answer_s, 0.95),
             "first_p50": statistics.median(first_s), "search_p50": statistics.median(search_s),
-            "search_p95": _pct(search_s, 0.95)}
+            "search_p95": nearest_rank(search_s, 0.95)}
 
 
 def _serve_peak_rss(data_dir: Path, questions: list[dict[str, Any]]) -> float:
     """`article-assistant serve` as users run it, asked every question once over HTTP; its peak RSS."""
-    import socket
-    import urllib.request
-
-    from assistant.loadtest import rss_mb, start_serve
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     proc = start_serve(data_dir, port, data_dir / "serve.log", {"ARTICLE_ASSISTANT_BACKEND": "llamacpp"})
     try:
         for row in questions:
-            body = json.dumps({"messages": [*(row.get("history") or []), {"role": "user", "content": row["question"]}]})
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", data=body.encode(),
-                                         headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=300) as r:
-                r.read()
+            status, reply = ask_http(f"http://127.0.0.1:{port}", row["question"], row.get("history") or [])
+            if status != 200:
+                raise RuntimeError(f"serve answered {row['id']} with HTTP {status}: {reply}")
         return rss_mb(proc.pid, "VmHWM")
     finally:
         proc.terminate()
@@ -83,7 +63,7 @@ def _serve_peak_rss(data_dir: Path, questions: list[dict[str, Any]]) -> float:
 
 
 def main() -> int:
-    questions = _questions()
+    questions = gold_questions()
     data_dir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
     t0 = time.perf_counter()
     a = Assistant(settings=Settings.resolve(data_dir=data_dir, backend="llamacpp"))
@@ -109,7 +89,7 @@ def main() -> int:
                     ttft = ttft or time.perf_counter() - t
             totals.append(time.perf_counter() - t)
             firsts.append(ttft or totals[-1])
-        rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": _pct(totals, 0.95),
+        rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": nearest_rank(totals, 0.95),
                          "first_p50": statistics.median(firsts), "per_s": len(totals) / sum(totals)}
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     serve_mb = _serve_peak_rss(data_dir, questions)
@@ -123,7 +103,7 @@ def main() -> int:
         f"| cold start to first answer (build index + load models) | {cold_s:.2f} s | | |",
         f"| index build (first run, embedding included) | {build_s:.2f} s | | |",
         f"| index reopen (unchanged article) | {reopen_s:.2f} s | | |",
-        f"| search p50 / p95 | {statistics.median(search) * 1000:.1f} / {_pct(search, .95) * 1000:.1f} ms | "
+        f"| search p50 / p95 | {statistics.median(search) * 1000:.1f} / {nearest_rank(search, .95) * 1000:.1f} ms | "
         f"{base['search_p50'] * 1000:.1f} / {base['search_p95'] * 1000:.1f} ms | "
         f"{statistics.median(search) / base['search_p50']:.2f} |",
         f"| answer p50 / p95, llamacpp | {ours['answer_p50']:.2f} / {ours['answer_p95']:.2f} s | "

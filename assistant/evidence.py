@@ -120,6 +120,9 @@ class EvidenceFinder:
         self._lock = threading.Lock()
         self.vocabulary = frozenset(content_terms(article.text))
         self._terms = [set(content_terms(s.text)) for s in self.sentences]
+        # The words of the sentence just before, in the same paragraph: where a topic is named for the next.
+        self._before = [self._terms[i - 1] if i and self.sentences[i - 1].paragraph == s.paragraph else set()
+                        for i, s in enumerate(self.sentences)]
         self._planted = {i for i, s in enumerate(self.sentences) if looks_like_planted_orders(s.text)}
         df = Counter(t for terms in self._terms for t in terms)
         n = len(self.sentences)
@@ -168,9 +171,7 @@ class EvidenceFinder:
 
     def mentions(self, i: int, term: str) -> bool:
         """Sentence i names `term`, or follows a sentence of its paragraph that does ("As a result, it ...")."""
-        if term in self._terms[i]:
-            return True
-        return i > 0 and self.sentences[i - 1].paragraph == self.sentences[i].paragraph and term in self._terms[i - 1]
+        return term in self._terms[i] or term in self._before[i]
 
     def _anchor(self, question: str) -> str | None:
         """The most specific name the question uses ("China" in "What was China's position on the Kursk
@@ -185,24 +186,14 @@ class EvidenceFinder:
         As a result, Yerevan has frozen its participation"), which earns half."""
         if not total:
             return 0.0
-        here = self._terms[i]
-        paragraph = self.sentences[i].paragraph
-        before: set[str] = set()
-        for j in (i - 1,):
-            if j >= 0 and self.sentences[j].paragraph == paragraph:
-                before |= self._terms[j]
+        here, before = self._terms[i], self._before[i]
         got = sum(self.idf(t) * (1.0 if t in here else 0.5 if t in before else 0.0) for t in terms)
         return got / total
 
     def prompt_text(self, hit: Hit) -> str:
         """The passage as the model sees it: instruction-like sentences planted in the article removed."""
         p = hit.passage
-        inside = [(s.start - p.start, s.end - p.start, s.text) for i, s in enumerate(self.sentences)
-                  if i in self._planted and p.start <= s.start and s.end <= p.end]
+        planted = (self.sentences[i] for i in sorted(self._planted))
+        inside = [(s.start - p.start, s.end - p.start, s.text) for s in planted
+                  if p.start <= s.start and s.end <= p.end]
         return redact_injections(p.text, inside) if inside else p.text
-
-    def passage_coverage(self, question: str, hit: Hit) -> float:
-        terms = set(content_terms(question))
-        if not terms:
-            return 0.0
-        return len(terms & set(content_terms(hit.passage.text))) / len(terms)

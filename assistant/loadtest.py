@@ -28,9 +28,20 @@ from typing import Any
 from assistant.settings import default_article_path
 from index import load_article
 
-__all__ = ["main", "rss_mb", "start_serve"]
+__all__ = ["GOLD", "ask_http", "free_port", "gold_questions", "main", "nearest_rank", "rss_mb", "start_serve"]
 
 GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"
+
+
+def gold_questions() -> list[dict[str, Any]]:
+    """The dev gold rows (question, history, ...) that bench and loadtest ask."""
+    return [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def nearest_rank(values: list[float], p: float) -> float:
+    """The value at fraction p (0..1) of the sorted values, nearest rank; what bench and loadtest report."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
 def rss_mb(pid: int, key: str = "VmRSS") -> float:
@@ -61,7 +72,7 @@ def start_serve(data_dir: Path, port: int, log: Path, extra_env: dict[str, str] 
     raise RuntimeError(f"serve did not come up within {timeout_s:.0f} s")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -69,7 +80,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _http_ask(base: str, question: str, history: list[dict[str, str]]) -> tuple[int, dict[str, Any]]:
+def ask_http(base: str, question: str, history: list[dict[str, str]]) -> tuple[int, dict[str, Any]]:
     body = json.dumps({"model": "article-assistant",
                        "messages": [*history, {"role": "user", "content": question}]}).encode()
     req = urllib.request.Request(base + "/v1/chat/completions", data=body, headers={"Content-Type": "application/json"})
@@ -121,10 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from gradio_client import Client
 
-    rows = [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = gold_questions()
     article = load_article(default_article_path()).text
     work_dir = Path(tempfile.mkdtemp(prefix="aa-loadtest-"))
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     t_start = time.perf_counter()
     try:
@@ -152,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         refs: dict[str, dict[str, Any]] = {}
         t_ref = time.perf_counter()
         for row in rows:  # each question alone, one at a time: what a reply to it must match
-            status, ref = _http_ask(base, row["question"], row.get("history") or [])
+            status, ref = ask_http(base, row["question"], row.get("history") or [])
             if status != 200:
                 print(f"error: reference question {row['id']} got HTTP {status}: {ref}", file=sys.stderr)
                 return 1
@@ -177,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                 t = time.perf_counter()
                 try:
                     if channel == "http":
-                        status, reply = _http_ask(base, row["question"], history)
+                        status, reply = ask_http(base, row["question"], history)
                     else:
                         data = gradio.predict(row["question"], history, api_name="/ask")
                         reply = {**data, "text": data["answer"]}
@@ -217,10 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     answered = len(ok_all)
 
     def pct(values: list[float], p: float) -> str:
-        if not values:
-            return "-"
-        values = sorted(values)
-        return f"{values[min(len(values) - 1, round(p * (len(values) - 1)))]:.2f}"
+        return f"{nearest_rank(values, p):.2f}" if values else "-"
 
     lines = [
         f"article-assistant loadtest — {args.clients} clients, {args.requests} requests, backend {args.backend}, "

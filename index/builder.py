@@ -61,6 +61,12 @@ def _manifest_for(config: IndexConfig, article: Article, embedder: Embedder, cou
                     passages=count, title=article.title, source=str(article.source))
 
 
+def _collections_of(index_name: str) -> re.Pattern[str]:
+    """Names `_manifest_for` gives this index's collections (plus "-b" beside a live one of the same
+    inputs); "x" never claims "x-2"'s collections."""
+    return re.compile(rf"{re.escape(index_name)}-[0-9a-f]{{12}}(-b)?")
+
+
 def build_index(config: IndexConfig, embedder: Embedder, *, rebuild: bool = False,
                 progress: Progress | None = None, store: ChromaStore | None = None) -> BuildReport:
     article = load_article(config.article)
@@ -72,7 +78,7 @@ def build_index(config: IndexConfig, embedder: Embedder, *, rebuild: bool = Fals
     if (not rebuild and current and current[0].same_inputs(wanted)
             and store.collection_count(current[0].collection) == current[0].passages):
         have = current[0]
-        leftovers = store.drop_stale(name, keep=have.collection)  # from a build killed part-way
+        leftovers = store.drop_stale(_collections_of(name), keep=have.collection)  # from a build killed part-way
         return BuildReport("unchanged", have.passages, store.where, have.collection, article.title, leftovers)
     vectors: list[list[float]] = []
     batch = 32
@@ -87,7 +93,7 @@ def build_index(config: IndexConfig, embedder: Embedder, *, rebuild: bool = Fals
         wanted = replace(wanted, collection=wanted.collection + "-b")
     store.create(wanted.collection, passages, vectors)
     store.write_manifest(name, wanted, article.text)
-    leftovers = store.drop_stale(name, keep=wanted.collection)
+    leftovers = store.drop_stale(_collections_of(name), keep=wanted.collection)
     return BuildReport("built", len(passages), store.where, wanted.collection, article.title, leftovers)
 
 

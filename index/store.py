@@ -131,14 +131,13 @@ class ChromaStore:
         with contextlib.suppress(Exception):  # absent is what we want
             self.client.delete_collection(collection)
 
-    def drop_stale(self, index_name: str, keep: str) -> list[str]:
-        """Drops index `index_name`'s other collections (older builds, or one a killed build left half
-        written); another index whose name merely starts the same ("x" and "x-2") is not touched."""
-        ours = re.compile(rf"{re.escape(index_name)}-[0-9a-f]{{12}}(-b)?")
+    def drop_stale(self, owned: re.Pattern[str], keep: str) -> list[str]:
+        """Drops every collection whose whole name matches `owned` except `keep`: the builder, which names
+        collections, says which are an index's own (older builds, or one a killed build left half written)."""
         dropped = []
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if ours.fullmatch(name) and name != keep:
+            if owned.fullmatch(name) and name != keep:
                 self.drop(name)
                 dropped.append(name)
         return dropped
