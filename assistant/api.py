@@ -91,9 +91,17 @@ class Assistant:
             raise InputError("k must be between 1 and 50")
         return {"question": q, "history": h, "k": k, "t0": time.perf_counter(), "timings": {}}
 
+    @property
+    def answer_threshold(self) -> float | None:
+        """Below this reader score the answer is refused (None: no reader, no score-based refusal)."""
+        return None
+
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
-            k: int | None = None) -> Answer:
+            k: int | None = None, min_score: float | None = None) -> Answer:
+        """`min_score` overrides the refusal threshold for this call (evaluation asks with 0.0 to see every
+        would-be answer and applies `refuse_below` itself)."""
         state = self._state(question, history, k)
+        state["min_score"] = min_score
         chain = self.chain(backend)
         return self._logged(chain.finish(chain.generate(chain.gate(chain.retrieve(chain.rewrite(state))))))
 

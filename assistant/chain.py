@@ -21,6 +21,7 @@ from assistant.errors import BackendError
 from assistant.evidence import Evidence, EvidenceFinder, is_yes_no, polarity
 from assistant.gate import decide
 from assistant.history import trim_history
+from assistant.refusal import REFUSAL
 from assistant.rewrite import plausible_rewrite, rewrite_followup
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Message
@@ -29,7 +30,6 @@ from prompts import render
 
 __all__ = ["REFUSAL", "AnswerChain"]
 
-REFUSAL = "The article does not say."
 State = dict[str, Any]
 _NOT_FOUND = re.compile(r"not in (the )?article|does not (say|mention)|no information|cannot answer", re.I)
 _YES_NO = re.compile(r"^(yes|no)\b[,.!:]?\s*", re.IGNORECASE)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from index import Hit
 
-__all__ = ["Answer", "Citation", "Message"]
+__all__ = ["Answer", "Citation", "Message", "ShortAnswer"]
 
 Message = dict[str, str]
 
@@ -27,6 +27,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The few words that answer ("1992"), inside the first cited sentence; `article.text[start:end] == text`."""
+
+    text: str
+    start: int
+    end: int
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str
     refused: bool
@@ -37,6 +50,10 @@ class Answer:
     standalone_question: str = ""
     backend: str = ""
     reason: str = ""
+    # The reader's probability that the article answers the question (None when no reader ran: an
+    # injection, an empty search). The answer is refused below the chain's threshold.
+    answer_score: float | None = None
+    short_answer: ShortAnswer | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape shared by `ask --json`, the Gradio /ask endpoint and the HTTP API."""
@@ -49,4 +66,6 @@ class Answer:
             "standalone_question": self.standalone_question,
             "backend": self.backend,
             "reason": self.reason,
+            "answer_score": None if self.answer_score is None else round(self.answer_score, 4),
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
         }
