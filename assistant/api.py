@@ -15,6 +15,8 @@ from assistant.chain import AnswerChain
 from assistant.evidence import EvidenceFinder
 from assistant.history import validate_history, validate_question
 from assistant.jsonl_log import JsonlLog
+from assistant.reader import Reader
+from assistant.reader.cross_encoder import CrossEncoderReader
 from assistant.settings import Settings
 from assistant.types import Answer
 from index import ArticleIndex, Embedder, Hit, InputError, SentenceTransformerEmbedder
@@ -46,13 +48,14 @@ class Assistant:
 
     def __init__(self, backend: str | None = None, article: str | Path | None = None, *,
                  settings: Settings | None = None, embedder: Embedder | None = None,
-                 generator: Backend | None = None, progress: Callable[[int, int], None] | None = None,
-                 **overrides: Any) -> None:
+                 generator: Backend | None = None, reader: Reader | None = None,
+                 progress: Callable[[int, int], None] | None = None, **overrides: Any) -> None:
         self.settings = settings or Settings.resolve(backend=backend, article=article, **overrides)
         share_cores_with_torch()  # any assistant may run the local model: decided before torch first runs
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding_model)
         self.index = ArticleIndex.open(self.settings.index_config(), self.embedder, progress=progress)
-        self.finder = EvidenceFinder(self.index.article, self.embedder)
+        self.reader = reader or CrossEncoderReader(self.settings.reader_path)
+        self.finder = EvidenceFinder(self.index.article, self.embedder, self.reader)
         first = generator if generator is not None else make_backend(self.settings)
         self._chains: dict[str, AnswerChain] = {
             (first.name if first else "extractive"): AnswerChain(self.index, first, self.settings, self.finder)
@@ -80,6 +83,8 @@ class Assistant:
     def warm_up(self) -> None:
         """Load models now rather than on the first question."""
         self.finder.find("warm up", self.index.search("warm up", 1), self.embedder.embed(["warm up"])[0])
+        if isinstance(self.reader, CrossEncoderReader):
+            self.reader.load()
         backend = self.chain().backend
         if isinstance(backend, LlamaCppBackend):
             backend.load()
@@ -92,9 +97,9 @@ class Assistant:
         return {"question": q, "history": h, "k": k, "t0": time.perf_counter(), "timings": {}}
 
     @property
-    def answer_threshold(self) -> float | None:
-        """Below this reader score the answer is refused (None: no reader, no score-based refusal)."""
-        return None
+    def answer_threshold(self) -> float:
+        """Below this reader probability the answer is refused."""
+        return self.chain().threshold
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
             k: int | None = None, min_score: float | None = None) -> Answer:

@@ -18,13 +18,13 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.backends import Backend, choose_evidence, extractive_answer
 from assistant.citations import build_citations, split_answer, supported
 from assistant.errors import BackendError
-from assistant.evidence import Evidence, EvidenceFinder, is_yes_no, polarity
+from assistant.evidence import Evidence, EvidenceFinder, is_yes_no, polarity, wants_short_answer
 from assistant.gate import decide
 from assistant.history import trim_history
 from assistant.refusal import REFUSAL
 from assistant.rewrite import plausible_rewrite, rewrite_followup
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Message
+from assistant.types import Answer, Citation, Message, ShortAnswer
 from index import ArticleIndex, Hit, StoreError
 from prompts import render
 
@@ -37,11 +37,11 @@ _YES_NO = re.compile(r"^(yes|no)\b[,.!:]?\s*", re.IGNORECASE)
 
 class AnswerChain:
     def __init__(self, index: ArticleIndex, backend: Backend | None, settings: Settings,
-                 finder: EvidenceFinder | None = None) -> None:
+                 finder: EvidenceFinder) -> None:
         self.index = index
         self.backend = backend
         self.settings = settings
-        self.finder = finder or EvidenceFinder(index.article, index.embedder)
+        self.finder = finder
 
     @property
     def backend_name(self) -> str:
@@ -73,10 +73,16 @@ class AnswerChain:
         evidence = self.finder.find(query, hits, vector)
         return {**state, "hits": hits, "evidence": evidence, "timings": _lap(state, "retrieve_s", t)}
 
+    @property
+    def threshold(self) -> float:
+        """Below this reader probability the answer is refused: the setting, else the reader's validated one."""
+        t = self.settings.answer_threshold
+        return self.finder.reader.threshold if t is None else t
+
     def gate(self, state: State) -> State:
         t = time.perf_counter()
-        decision = decide(state["standalone"], state["hits"], state["evidence"], vocabulary=self.finder.vocabulary,
-                          min_similarity=self.settings.min_similarity, min_coverage=self.settings.min_coverage)
+        override = state.get("min_score")
+        decision = decide(state["standalone"], state["evidence"], self.threshold if override is None else override)
         return {**state, "gate": decision, "timings": _lap(state, "gate_s", t)}
 
     def messages(self, state: State) -> list[Message]:
@@ -112,7 +118,8 @@ class AnswerChain:
         t = time.perf_counter()
         gate = state["gate"]
         common: dict[str, Any] = {"passages": state["hits"], "question": state["question"],
-                                  "standalone_question": state["standalone"], "backend": self.backend_name}
+                                  "standalone_question": state["standalone"], "backend": self.backend_name,
+                                  "answer_score": gate.score}
         if not gate.answerable:
             return Answer(REFUSAL, True, reason=gate.reason, timings=_total(state, t, "verify_s"), **common)
         text, reason = "", "extractive"
@@ -122,9 +129,26 @@ class AnswerChain:
         if not citations:
             text, citations = extractive_answer(state["standalone"], state["evidence"], self.index.article.text)
         if not citations:
-            return Answer(REFUSAL, True, reason="no sentence of the article backs an answer",
+            return Answer(REFUSAL, True, reason="No sentence of the article backs an answer.",
                           timings=_total(state, t, "verify_s"), **common)
-        return Answer(text, False, citations=citations, reason=reason, timings=_total(state, t, "verify_s"), **common)
+        short = self.short_answer(state["standalone"], state["evidence"][0], citations[0])
+        if short is not None:
+            text = f"**{short.text}**. {text}"
+        return Answer(text, False, citations=citations, reason=reason, short_answer=short,
+                      timings=_total(state, t, "verify_s"), **common)
+
+    def short_answer(self, question: str, best: Evidence, cited: Citation) -> ShortAnswer | None:
+        """The reader's span in the best sentence, when the question wants a few words, the span is confident,
+        and it lies inside the first cited sentence (it always does unless a generated answer cites another)."""
+        if best.span is None or not wants_short_answer(question):
+            return None
+        start, end, prob = best.span
+        text = self.index.article.text
+        start, end = _trim_span(text, start, end)
+        if (prob < self.finder.reader.span_threshold or end <= start or not (cited.start <= start and end <= cited.end)
+                or text[start:end].strip() == cited.quote.strip()):
+            return None
+        return ShortAnswer(text[start:end], start, end, prob)
 
     def _verified(self, state: State) -> tuple[str, list[Citation], str]:
         # One answer paragraph; a small model sometimes goes on to echo the prompt ("Passage: ...").
@@ -175,6 +199,20 @@ class AnswerChain:
                 yield piece
             state = {**state, "draft": "".join(pieces), "timings": _lap(state, "generate_s", t)}
         yield self.finish(state)
+
+
+_OPENERS = "$£€\"“‘("
+_CLOSERS = ".,;:!?\"”’"
+
+
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Punctuation the tokenizer glued to the span's edges off; a closing bracket stays when it closes one."""
+    while start < end and not text[start].isalnum() and text[start] not in _OPENERS:
+        start += 1
+    while end > start and (text[end - 1] in _CLOSERS
+                           or (text[end - 1] == ")" and text.count("(", start, end) < text.count(")", start, end))):
+        end -= 1
+    return start, end
 
 
 def _format_history(history: list[dict[str, str]]) -> str:

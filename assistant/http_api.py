@@ -77,7 +77,7 @@ def _question(body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
 
 def _extras(answer: Answer) -> dict[str, Any]:
     data = answer.to_dict()
-    return {k: data[k] for k in ("citations", "passages", "refused", "timings")}
+    return {k: data[k] for k in ("citations", "passages", "refused", "timings", "short_answer", "answer_score")}
 
 
 def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:

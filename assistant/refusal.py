@@ -1,5 +1,5 @@
-"""The one refusal rule for a scored answer, shared by the chain and the evaluation's abstention curve, so that
-the curve's point at the product's threshold is exactly what the product does."""
+"""The one refusal rule for a scored answer, shared by the chain's gate and the evaluation's abstention curve,
+so that the curve's point at the product's threshold is exactly what the product does."""
 
 from __future__ import annotations
 
@@ -7,16 +7,25 @@ from dataclasses import replace
 
 from assistant.types import Answer
 
-__all__ = ["REFUSAL", "refuse_below"]
+__all__ = ["REFUSAL", "below_threshold", "refuse_below"]
 
 REFUSAL = "The article does not say."
+
+
+def below_threshold(score: float, threshold: float | None) -> str | None:
+    """Why an answer with the reader's `score` is refused at `threshold`, or None when it passes."""
+    if threshold is None or score >= threshold:
+        return None
+    return (f"No sentence of the article seems to answer this (the reader's best probability is {score:.2f}, "
+            f"below {threshold:.2f}).")
 
 
 def refuse_below(answer: Answer, threshold: float | None) -> Answer:
     """`answer` refused when its reader score is below `threshold`; unchanged when it passes, is already
     refused, has no score, or there is no threshold."""
-    if threshold is None or answer.refused or answer.answer_score is None or answer.answer_score >= threshold:
+    if answer.refused or answer.answer_score is None:
         return answer
-    return replace(answer, text=REFUSAL, refused=True, citations=[], short_answer=None,
-                   reason=f"the article does not seem to answer this (reader score {answer.answer_score:.2f} "
-                          f"< {threshold:.2f})")
+    why = below_threshold(answer.answer_score, threshold)
+    if why is None:
+        return answer
+    return replace(answer, text=REFUSAL, refused=True, citations=[], short_answer=None, reason=why)

@@ -61,9 +61,10 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10)
     history_tokens: int = Field(400, ge=0)
     max_history_turns: int = Field(50, ge=0)
-    # Refusal gate: below this cosine similarity nothing in the article is about the question.
-    min_similarity: float = Field(0.30, ge=-1.0, le=1.0)
-    min_coverage: float = Field(0.34, ge=0.0, le=1.0)
+    # The reader (assistant/reader): its folder, and the refusal threshold on its probability. None: the
+    # threshold chosen on the validation articles when it was trained (see its MODEL_CARD.md).
+    reader_path: Path | None = None
+    answer_threshold: float | None = Field(None, ge=0.0, le=1.0)
 
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=0, le=65535)
@@ -75,7 +76,7 @@ class Settings(BaseSettings):
     # Off by default: questions can be personal. On, every answer is appended to chat.jsonl in the data dir.
     chat_log: bool = False
 
-    @field_validator("data_dir", "article", "model_path", "embedding_model", mode="after")
+    @field_validator("data_dir", "article", "model_path", "embedding_model", "reader_path", mode="after")
     @classmethod
     def _expand(cls, v: Path | None) -> Path | None:
         return v.expanduser() if v is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import socket
 import subprocess
 import time
@@ -18,6 +19,7 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.backends import Backend
+from assistant.reader import Candidate, Reader, Reading
 from assistant.settings import default_article_path
 from index import Embedder, content_terms
 
@@ -81,6 +83,30 @@ class FakeLLM(Backend):
             yield text[i:i + 7]
 
 
+class FakeReader(Reader):
+    """Probability = the share of the question's content words in the sentence or its context; the short
+    answer is the sentence's first number. Deterministic, instant, and easy to reason about in a test."""
+
+    name = "fake-reader"
+    threshold = 0.5
+    span_threshold = 0.5
+
+    def read(self, question: str, candidates: list[Candidate]) -> list[Reading]:
+        terms = set(content_terms(question))
+        out = []
+        for c in candidates:
+            have = set(content_terms(c.sentence)) | set(content_terms(c.context))
+            prob = len(terms & have) / len(terms) if terms else 0.0
+            m = re.search(r"\d[\d,.]*\d|\d", c.sentence)
+            out.append(Reading(prob, (m.start(), m.end(), 0.9) if m else None))
+        return out
+
+
+@pytest.fixture
+def fake_reader() -> FakeReader:
+    return FakeReader()
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
@@ -99,14 +125,13 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder) -> Callable[..., Assistant]:
-    """An Assistant on the fake embedder; pass `generator=FakeLLM(...)` for the generative path."""
+def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder, fake_reader: FakeReader) -> Callable[..., Assistant]:
+    """An Assistant on the fake embedder and reader; pass `generator=FakeLLM(...)` for the generative path."""
 
     def make(article: Path = ARTICLE, generator: Backend | None = None, **settings: object) -> Assistant:
-        settings.setdefault("min_similarity", 0.1)
         settings.setdefault("backend", "extractive")
         s = Settings.resolve(article=article, data_dir=data_dir, **settings)
-        return Assistant(settings=s, embedder=fake_embedder, generator=generator)
+        return Assistant(settings=s, embedder=fake_embedder, generator=generator, reader=fake_reader)
 
     return make
 

@@ -75,6 +75,12 @@ def answer_html(answer: Any) -> str:
         return (f'<div class="aa-refusal"><span class="aa-badge">Not in the article</span> '
                 f'{esc(text)}{why}</div>')
     numbers = {int(_get(c, "n")) for c in _get(answer, "citations", [])}
+    short = _get(answer, "short_answer")
+    short_text = str((short.get("text") if isinstance(short, dict) else short.text) or "") if short else ""
+    lead = f"**{short_text}**"
+    if short_text and text.startswith(lead):  # the chain puts the short answer first, in bold
+        return (f'<div class="aa-answer"><strong class="aa-short">{esc(short_text)}</strong>'
+                f'{_markers(text[len(lead):], numbers)}</div>')
     return f'<div class="aa-answer">{_markers(text, numbers)}</div>'
 
 

@@ -8,6 +8,7 @@ import pytest
 from assistant import Answer, Assistant, InputError
 from assistant.chain import REFUSAL
 from assistant.history import trim_history
+from assistant.refusal import refuse_below
 from tests.conftest import FakeLLM
 
 Make = Callable[..., Assistant]
@@ -37,16 +38,37 @@ def test_off_topic_and_injection_refused_without_calling_the_model(make_assistan
     assert llm.prompts == []
 
 
-def test_wrong_answer_type_refused(make_assistant: Make, small_article: Path) -> None:
-    ans = make_assistant(article=small_article).ask("How many visitors did the lighthouse have?")
-    assert ans.refused
+def test_refused_below_the_readers_threshold_and_the_score_is_kept(make_assistant: Make, small_article: Path) -> None:
+    a = make_assistant(article=small_article, answer_threshold=0.75)
+    question = "How many visitors did the lighthouse have?"  # the fake reader finds 1 of its 2 words: 0.5
+    ans = a.ask(question)
+    assert ans.refused and ans.text == REFUSAL and not ans.citations and ans.short_answer is None
+    assert ans.answer_score == 0.5 and "0.50" in ans.reason and a.answer_threshold == 0.75
+    would = a.ask(question, min_score=0.0)  # what evaluation asks to draw the abstention curve
+    assert not would.refused and would.answer_score == 0.5
+    again = refuse_below(would, 0.75)
+    assert (again.text, again.refused, again.reason, again.citations) == (ans.text, True, ans.reason, [])
+    assert refuse_below(would, 0.5) is would
+
+
+def test_short_answer_comes_first_and_points_into_the_cited_sentence(make_assistant: Make,
+                                                                     small_article: Path) -> None:
+    a = make_assistant(article=small_article)
+    ans = a.ask("When was the lighthouse of Varn built?")
+    short = ans.short_answer
+    assert short is not None and short.text == "1871" and a.article_text[short.start:short.end] == "1871"
+    assert ans.text.startswith("**1871**. ")
+    c = ans.citations[0]
+    assert c.start <= short.start < short.end <= c.end
+    assert ans.to_dict()["short_answer"] == {"text": "1871", "start": short.start, "end": short.end, "score": 0.9}
+    assert a.ask("Why was the lighthouse of Varn built?").short_answer is None  # a reason is not a few words
 
 
 def test_generated_answer_kept_when_backed(make_assistant: Make, small_article: Path) -> None:
     llm = FakeLLM("The lighthouse of Varn was built in 1871 by the engineer Maria Holt. [1]")
     a = make_assistant(article=small_article, generator=llm)
     ans = a.ask("When was the lighthouse of Varn built?")
-    assert ans.text.startswith("The lighthouse of Varn was built in 1871") and ans.reason == "generated"
+    assert ans.text.startswith("**1871**. The lighthouse of Varn was built in 1871") and ans.reason == "generated"
     _verbatim(a, ans)
     system, user = llm.prompts[0]
     assert system["role"] == "system" and "NOT IN ARTICLE" in system["content"]

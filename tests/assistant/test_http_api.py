@@ -60,6 +60,10 @@ def test_openai_client_plain_and_streaming(url: str) -> None:
     assert "Maria Holt" in (reply.choices[0].message.content or "")
     extra = reply.model_extra or {}
     assert extra["citations"][0]["quote"] and extra["refused"] is False
+    dated = client.chat.completions.create(
+        model="article-assistant", messages=[{"role": "user", "content": "When was the lighthouse of Varn built?"}])
+    assert (dated.model_extra or {})["short_answer"]["text"] == "1871"
+    assert (dated.choices[0].message.content or "").startswith("**1871**.")
 
     stream = client.chat.completions.create(
         model="article-assistant", stream=True,

@@ -114,7 +114,7 @@ def test_injected_questions_are_refused_without_calling_the_model(make_assistant
     llm = FakeLLM(_obedient)
     ans = make_assistant(article=planted_article, generator=llm).ask(question)
     assert ans.refused and llm.prompts == []
-    assert "instructions" in ans.reason
+    assert "instructions" in ans.reason.lower()
 
 
 def test_redaction_keeps_the_rest_of_the_passage() -> None:

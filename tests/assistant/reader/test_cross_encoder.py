@@ -1,0 +1,81 @@
+"""The shipped reader: its card matches its weights, it loads offline, and on questions from the validation
+articles (never trained on) it ranks, refuses and marks short answers as the card says."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.reader import Candidate
+from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
+from index import InputError
+
+SQUAD = Path(__file__).resolve().parents[3] / "data" / "squad"
+
+
+def test_card_and_config_name_the_shipped_weights_sha256() -> None:
+    folder = default_weights_dir()
+    config = json.loads((folder / "reader.json").read_text(encoding="utf-8"))
+    weights = folder / config["weights"]
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    assert config["sha256"] == digest
+    assert digest in (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert weights.stat().st_size < 50_000_000
+    assert not set(config["train_articles"]) & set(config["validation_articles"])  # article-level split
+
+
+def test_a_missing_model_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no reader model"):
+        CrossEncoderReader(tmp_path)
+
+
+@pytest.mark.slow
+def test_reader_prefers_the_answering_sentence() -> None:
+    reader = CrossEncoderReader()
+    title = "Lighthouses"
+    cands = [Candidate("The keepers left in 1989, when the light became automatic.", title),
+             Candidate("The lighthouse of Varn was built in 1871 by the engineer Maria Holt.", title),
+             Candidate("It stands 42 metres tall on the northern cliff.", title)]
+    readings = reader.read("Who built the lighthouse of Varn?", cands)
+    best = max(range(3), key=lambda i: readings[i].probability)
+    assert best == 1 and readings[1].probability >= reader.threshold
+    span = readings[1].span
+    assert span is not None and "Maria Holt" in cands[1].sentence[span[0]:span[1]]
+
+
+@pytest.fixture(scope="module")
+def normans(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    config = json.loads((default_weights_dir() / "reader.json").read_text(encoding="utf-8"))
+    assert "Normans" in config["validation_articles"]
+    settings = Settings.resolve(article=SQUAD / "Normans.txt", data_dir=tmp_path_factory.mktemp("data"),
+                                backend="extractive")
+    return Assistant(settings=settings)
+
+
+@pytest.mark.slow
+def test_answers_and_refusals_on_a_validation_article(normans: Assistant) -> None:
+    answerable = {
+        "Who was the Norse leader?": "Rollo",
+        "In what country is Normandy located?": "France",
+        "What was the name of the Norman castle?": "Afranji",
+        "Who did Rollo sign the treaty of Saint-Clair-sur-Epte with?": "King Charles III",
+    }
+    unanswerable = ["What is the boiling point of mercury?", "Who won the football world cup in 1998?",
+                    "How many moons does Jupiter have?"]
+    right = 0
+    for q, gold in answerable.items():
+        a = normans.ask(q)
+        right += (not a.refused) and gold.lower() in a.text.lower()
+        if a.short_answer is not None:  # the span is always inside the cited sentence, verbatim
+            s = a.short_answer
+            assert normans.article_text[s.start:s.end] == s.text
+            assert a.citations[0].start <= s.start < s.end <= a.citations[0].end
+    for q in unanswerable:
+        a = normans.ask(q)
+        right += a.refused
+        assert a.answer_score is not None
+    assert right >= 6, f"{right}/7 right"

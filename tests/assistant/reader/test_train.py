@@ -1,0 +1,54 @@
+"""Training on a tiny toy set runs in seconds and learns: the loss falls and the toy set is separated."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from assistant.reader import Candidate
+from assistant.reader.cross_encoder import CrossEncoderReader
+from assistant.reader.train import Example, train
+from index.embed import default_model_path
+
+pytestmark = pytest.mark.slow
+
+COLOURS = ["red", "blue", "green", "black", "white", "yellow", "grey", "pink"]
+THINGS = ["door", "car", "boat", "kite", "house", "coat", "cup", "bird"]
+
+
+def _toy(seed: int, n: int) -> list[Example]:
+    """'What colour is the X?' Answerable: one sentence says it. Unanswerable: no sentence names a colour."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        thing, colour = rng.choice(THINGS), rng.choice(COLOURS)
+        others = [t for t in THINGS if t != thing]
+        fillers = [(f"The {rng.choice(others)} stood by the road.", "Toys"),
+                   (f"Nobody saw the {thing} that day.", "Toys")]
+        if i % 2 == 0:
+            sent = f"The {thing} was painted {colour} last year."
+            cands = [*fillers, (sent, "Toys")]
+            rng.shuffle(cands)
+            j = cands.index((sent, "Toys"))
+            start = sent.index(colour)
+            out.append(Example(f"What colour is the {thing}?", cands, j, (start, start + len(colour)), [colour]))
+        else:
+            out.append(Example(f"What colour is the {thing}?", fillers, -1))
+    return out
+
+
+def test_tiny_training_lowers_the_loss_and_separates_the_toy_set() -> None:
+    net = train(_toy(0, 32), default_model_path(), seed=0, epochs=3, batch_questions=4, lr=1e-4)
+    losses = net.losses
+    assert sum(losses[-4:]) / 4 < sum(losses[:4]) / 4
+    from transformers import AutoTokenizer
+
+    reader = CrossEncoderReader(net=net, tokenizer=AutoTokenizer.from_pretrained(str(default_model_path())))
+    right = 0
+    held = _toy(1, 12)
+    for ex in held:
+        probs = [r.probability for r in reader.read(ex.question, [Candidate(s, c) for s, c in ex.candidates])]
+        best = max(range(len(probs)), key=probs.__getitem__)
+        right += (ex.target >= 0 and best == ex.target and probs[best] > 0.5) or (ex.target < 0 and max(probs) < 0.5)
+    assert right >= 9, f"{right}/12 toy questions judged right"
