@@ -13,7 +13,7 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve test test-fast lint eval eval-gate bench loadtest clean browser
+.PHONY: setup serve test test-fast lint eval eval-gate eval-suite bench loadtest clean browser
 
 setup: $(STAMP)
 
@@ -59,6 +59,17 @@ eval: setup
 eval-gate: setup
 	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend extractive --out eval-out/extractive --gate
 	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend llamacpp --out eval-out/llamacpp --gate
+
+# The SQuAD 2.0 suite (data/squad: ten articles, each in its own index): every question with the extractive
+# backend, then 24 questions an article (half unanswerable, seeded) with the local model.
+eval-suite: setup
+	$(BIN)/article-assistant eval --suite data/squad --backend extractive --out eval-out/suite-extractive
+	$(BIN)/article-assistant eval --suite data/squad --backend llamacpp --sample 24 --out eval-out/suite-llamacpp
+
+# Rebuilds the shipped reader (assistant/reader/weights) from data/squad with a fixed seed: about 40 minutes
+# on 2 cores. A fresh machine never needs it: the weights are in the repository.
+train: setup
+	$(BIN)/python -m assistant.reader.train --data data/squad --out assistant/reader/weights --seed 0 --epochs 2
 
 bench: setup
 	$(BIN)/python -m assistant.bench

@@ -158,14 +158,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation.runner import compare_dirs, run_eval
+    from assistant.evaluation.runner import compare_dirs, run_eval, run_suite
 
     if args.compare:
+        if args.gold or args.suite:
+            raise InputError("--compare DIR_A DIR_B takes no gold file or --suite")
         print(compare_dirs(Path(args.compare[0]), Path(args.compare[1])))
         return 0
+    if args.suite and args.gold:
+        raise InputError(f"give a gold file ({args.gold}) or --suite {args.suite}, not both")
+    options = {"out": Path(args.out), "k": args.k, "gate": args.gate, "sample": args.sample, "seed": args.seed}
+    if args.suite:
+        return run_suite(Path(args.suite), _settings(args), **options)
     if not args.gold:
-        raise InputError("give a gold file (GOLD.jsonl) or --compare DIR_A DIR_B")
-    return run_eval(Path(args.gold), _settings(args), out=Path(args.out), k=args.k, gate=args.gate)
+        raise InputError("give a gold file (GOLD.jsonl, or a SQuAD 2.0 .json), --suite DIR or --compare DIR_A DIR_B")
+    return run_eval(Path(args.gold), _settings(args), **options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("eval", parents=[common, gen], help="compare answers with gold answers")
-    s.add_argument("gold", nargs="?", help="gold questions, JSON lines")
+    s.add_argument("gold", nargs="?", help="gold questions: JSON lines about --article, or a SQuAD 2.0 .json file")
+    s.add_argument("--suite", metavar="DIR", help="evaluate every NAME.txt + NAME.jsonl article of DIR, pooled")
+    s.add_argument("--sample", type=int, metavar="N", help="only N questions per article, half unanswerable")
+    s.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     s.add_argument("--out", default="eval-out", help="folder for results.jsonl, summary.json, report.md")
     s.add_argument("-k", "--k", dest="top_k", type=int, help="passages to retrieve")
     s.add_argument("--gate", action="store_true", help="exit 1 when a figure is below the thresholds")

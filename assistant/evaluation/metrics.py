@@ -38,11 +38,17 @@ __all__ = [
 ]
 
 FIGURES = (
-    "exact_match", "token_f1", "containment", "semantic_similarity", "hit_at_1", "hit_at_3", "mrr",
-    "citation_precision", "citation_recall", "no_answer_accuracy", "false_abstention_rate", "latency_p50_s",
-    "latency_p95_s",
+    "correct", "exact_match", "token_f1", "containment", "short_answer_em", "short_answer_f1",
+    "short_answer_coverage", "semantic_similarity", "hit_at_1", "hit_at_3", "mrr", "citation_precision",
+    "citation_recall", "no_answer_accuracy", "false_abstention_rate", "latency_p50_s", "latency_p95_s",
 )
-"""The figures of an eval summary (overall and per kind), in report order."""
+"""The figures of an eval summary (overall, per kind and per article), in report order.
+
+`correct`: the share of all questions answered with a gold answer contained (`containment`) or, when
+unanswerable, refused. `exact_match`/`token_f1`/`containment`: the whole reply against the gold answers, over
+answerable questions (a refusal scores 0). `short_answer_em`/`short_answer_f1`: SQuAD EM/F1 of the answer's
+short answer (`Answer.short_answer`), over answerable questions answered with one (None when no answer has
+one); `short_answer_coverage`: the share of answered answerable questions that have one."""
 PREFIX_CHARS = 60
 """A reference context split across two passages still counts for the passage holding its first 60 characters."""
 MIN_SHARED_RUN = 30

@@ -1,4 +1,5 @@
-"""Human-readable output of an eval run: Markdown tables, report.md, the per-kind chart, run comparisons."""
+"""Human-readable output of an eval run: Markdown tables, report.md, the charts (per kind, per article, the
+abstention curve), run comparisons."""
 
 from __future__ import annotations
 
@@ -12,20 +13,35 @@ if TYPE_CHECKING:
     from assistant.evaluation.runner import Bound
 
 __all__ = [
+    "ABSTENTION_CHART",
+    "ARTICLE_CHART",
     "CHARTFIGURES",
     "CHART_NAME",
+    "CONSOLE_FIGURES",
+    "MAX_FAILURES_LISTED",
+    "abstention_table",
+    "article_table",
     "comparison_text",
     "failures_section",
     "fmt",
     "kind_table",
     "summary_table",
+    "write_abstention_chart",
     "write_chart",
     "write_report",
 ]
 
 CHART_NAME = "by_kind.png"
-CHARTFIGURES = ("containment", "hit_at_3", "citation_recall", "no_answer_accuracy")
+ARTICLE_CHART = "by_article.png"
+ABSTENTION_CHART = "abstention.png"
+CHARTFIGURES = ("correct", "containment", "hit_at_3", "citation_recall", "no_answer_accuracy")
+CONSOLE_FIGURES = ("correct", "containment", "short_answer_f1", "hit_at_3", "citation_precision",
+                   "no_answer_accuracy", "false_abstention_rate")
+"""The per-article table printed at the end of a suite run (report.md has every figure)."""
+MAX_FAILURES_LISTED = 300
+"""report.md lists at most this many failed questions (results.jsonl has them all)."""
 _COUNTS = ("n", "answerable", "unanswerable")
+_CURVE_COLUMNS = ("answered", "correct", "no_answer_accuracy", "false_abstention_rate")
 
 
 def fmt(value: object) -> str:
@@ -77,40 +93,70 @@ def summary_table(summary: Mapping[str, Any], bounds: Mapping[str, Bound] | None
     return _table(["figure", "value", "gate"], rows, right_from=1, right_to=2)
 
 
-def kind_table(summary: Mapping[str, Any]) -> str:
-    """One row per kind of question, one column per figure."""
-    by_kind: Mapping[str, Mapping[str, Any]] = summary.get("by_kind") or {}
-    header = ["kind", "n", *FIGURES]
-    rows = [[kind, fmt(f.get("n")), *(fmt(f.get(name)) for name in FIGURES)] for kind, f in by_kind.items()]
+def _group_table(groups: Mapping[str, Mapping[str, Any]], label: str, figures: Sequence[str]) -> str:
+    header = [label, "n", *figures]
+    rows = [[name, fmt(f.get("n")), *(fmt(f.get(fig)) for fig in figures)] for name, f in groups.items()]
     return _table(header, rows)
 
 
-def failures_section(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The questions that failed, with the gold answers, the answer given and why they failed."""
+def kind_table(summary: Mapping[str, Any], figures: Sequence[str] = FIGURES) -> str:
+    """One row per kind of question, one column per figure."""
+    return _group_table(summary.get("by_kind") or {}, "kind", figures)
+
+
+def article_table(summary: Mapping[str, Any], figures: Sequence[str] = FIGURES) -> str:
+    """One row per article of a suite run, one column per figure, then the pooled figures."""
+    groups = {**(summary.get("by_article") or {}), "**all (pooled)**": summary}
+    return _group_table(groups, "article", figures)
+
+
+def abstention_table(summary: Mapping[str, Any]) -> str:
+    """The abstention curve: one row per threshold, the product's own marked; a sentence when there is none."""
+    curve: Sequence[Mapping[str, Any]] = summary.get("abstention_curve") or []
+    if not curve:
+        return ("No scores: no answer carries a reader score (`answer_score`), so refusing below a threshold "
+                "would change nothing.")
+    own = summary.get("answer_threshold")
+    rows = []
+    for p in curve:
+        t = f"{p['threshold']:g}" + (" (product)" if own is not None and p["threshold"] == own else "")
+        rows.append([t, *(fmt(p.get(c)) for c in _CURVE_COLUMNS)])
+    return _table(["refused below", *_CURVE_COLUMNS], rows)
+
+
+def failures_section(rows: Sequence[Mapping[str, Any]], limit: int = MAX_FAILURES_LISTED) -> str:
+    """The questions that failed, with the gold answers, the answer given and why they failed (the first
+    `limit` of them; the article too when the rows come from several)."""
     failed = [r for r in rows if r.get("failures")]
     if not failed:
         return "No question failed."
+    several = len({r.get("article") for r in rows}) > 1
     out = []
-    for r in failed:
+    for r in failed[:limit]:
         expected = " / ".join(f"“{a}”" for a in r.get("answers") or []) or "(a refusal)"
         given = r.get("response") or "(no answer)"
         if r.get("refused"):
             given += " *(refused)*"
+        where = f"{r['kind']}, {r.get('article')}" if several else r["kind"]
         out.append(
-            f"- **{r['id']}** ({r['kind']}) {_cell(r['question'])}\n"
+            f"- **{r['id']}** ({where}) {_cell(r['question'])}\n"
             f"  - expected: {_cell(expected)}\n"
             f"  - answer: {_cell(given)}\n"
             f"  - failed: {'; '.join(r['failures'])}"
         )
+    if len(failed) > limit:
+        out.append(f"- … and {len(failed) - limit} more (see results.jsonl)")
     return "\n".join(out)
 
 
-def write_chart(summary: Mapping[str, Any], path: Path, figures: Sequence[str] = CHARTFIGURES) -> Path:
-    """A grouped bar chart (PNG, Agg backend) of `figures` for each kind; "n/a" marks a figure not measured."""
+def write_chart(summary: Mapping[str, Any], path: Path, figures: Sequence[str] = CHARTFIGURES,
+                group: str = "by_kind") -> Path:
+    """A grouped bar chart (PNG, Agg backend) of `figures` for each kind (`group="by_article"`: each article);
+    "n/a" marks a figure not measured."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    by_kind: Mapping[str, Mapping[str, Any]] = summary.get("by_kind") or {}
+    by_kind: Mapping[str, Mapping[str, Any]] = summary.get(group) or {}
     kinds = list(by_kind)
     width = 0.8 / max(1, len(figures))
     fig = Figure(figsize=(max(6.0, 1.1 * len(kinds) + 2), 4.2), dpi=110)
@@ -123,12 +169,49 @@ def write_chart(summary: Mapping[str, Any], path: Path, figures: Sequence[str] =
         for x, v in zip(xs, values, strict=True):
             if v is None:
                 ax.text(x, 0.01, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="grey")
-    ax.set_xticks(list(range(len(kinds))), [f"{k}\n(n={by_kind[k].get('n')})" for k in kinds], fontsize=8)
+    labels = [f"{k.replace('_', ' ')}\n(n={by_kind[k].get('n')})" for k in kinds]
+    tilt = len(kinds) > 6
+    ax.set_xticks(list(range(len(kinds))), labels, fontsize=8, rotation=25 if tilt else 0,
+                  ha="right" if tilt else "center", rotation_mode="anchor")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("share")
-    ax.set_title("Figures per kind of question (n/a: not measured)")
+    what = "article" if group == "by_article" else "kind of question"
+    ax.set_title(f"Figures per {what} (n/a: not measured)", pad=24)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=len(figures), frameon=False)
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(figures), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    return path
+
+
+def write_abstention_chart(summary: Mapping[str, Any], path: Path) -> Path:
+    """The abstention curve (PNG, Agg backend): each figure against the threshold, the product's threshold
+    dashed; a chart saying "no scores" when the curve is empty."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    curve: Sequence[Mapping[str, Any]] = summary.get("abstention_curve") or []
+    fig = Figure(figsize=(6.4, 4.8), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    xs = [float(p["threshold"]) for p in curve]
+    for name in _CURVE_COLUMNS:
+        ys = [float("nan") if p.get(name) is None else float(p[name]) for p in curve]
+        ax.plot(xs, ys, marker=".", label=name)
+    own = summary.get("answer_threshold")
+    if own is not None and curve:
+        ax.axvline(float(own), color="grey", linestyle="--", linewidth=1, label=f"product threshold {own:g}")
+    if not curve:
+        ax.text(0.5, 0.5, "no scores: no answer carries a reader score", ha="center", va="center",
+                transform=ax.transAxes, color="grey")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("refuse answers whose reader score is below")
+    ax.set_ylabel("share")
+    ax.set_title("Abstention curve")
+    ax.grid(alpha=0.3)
+    if curve:
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
     fig.tight_layout()
     fig.savefig(path, format="png")
     return path
@@ -139,21 +222,38 @@ def write_report(path: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[
     """report.md: run details, the summary table, the per-kind table and chart, the failed questions."""
     run: Mapping[str, Any] = summary.get("run") or {}
     settings: Mapping[str, Any] = summary.get("settings") or {}
-    parts = [
-        "# Evaluation report",
-        "",
-        f"- gold file: `{run.get('gold', '?')}`",
-        f"- article: {run.get('article_title', '?')} (`{settings.get('article', '?')}`)",
-        f"- backend: {summary.get('backend', '?')}; embedder: {run.get('embedder', '?')}; "
-        f"passages retrieved: {run.get('k', '?')}",
-        f"- started: {run.get('started', '?')}; took {fmt(run.get('duration_s'))} s",
-    ]
+    by_article: Mapping[str, Any] | None = summary.get("by_article")
+    parts = ["# Evaluation report", ""]
+    if by_article is not None:
+        if run.get("gold") != run.get("suite"):
+            parts.append(f"- SQuAD file: `{run.get('gold', '?')}`")
+        parts.append(f"- suite: `{run.get('suite', '?')}`, {len(by_article)} articles, each in its own index")
+    else:
+        parts += [f"- gold file: `{run.get('gold', '?')}`",
+                  f"- article: {run.get('article_title', '?')} (`{settings.get('article', '?')}`)"]
+    parts.append(f"- backend: {summary.get('backend', '?')}; embedder: {run.get('embedder', '?')}; "
+                 f"passages retrieved: {run.get('k', '?')}")
+    if run.get("sample") is not None:
+        parts.append(f"- sample: {run['sample']} questions per article (seed {run.get('seed', 0)})")
+    own = summary.get("answer_threshold")
+    parts.append("- reader-score refusal: " + ("none" if own is None else f"below {own:g}"))
+    parts.append(f"- started: {run.get('started', '?')}; took {fmt(run.get('duration_s'))} s")
     gate = summary.get("gate")
     if gate is not None:
         parts.append("- gate: " + ("passed" if gate.get("passed") else "FAILED: " + "; ".join(gate["failures"])))
-    parts += ["", "## Summary", "", summary_table(summary, bounds), "", "## By kind", "", kind_table(summary), ""]
+    parts += ["", "## Summary", "", summary_table(summary, bounds), ""]
+    if by_article is not None:
+        parts += ["## By article", "", article_table(summary), ""]
+        if chart:
+            parts += [f"![Figures per article]({ARTICLE_CHART})", ""]
+    parts += ["## By kind", "", kind_table(summary), ""]
     if chart:
         parts += [f"![Figures per kind]({chart})", ""]
+    parts += ["## Abstention curve", "",
+              "The figures had answers whose reader score is below each threshold been refused "
+              "(`answered`: share of all questions answered).", "", abstention_table(summary), ""]
+    if chart and summary.get("abstention_curve"):
+        parts += [f"![Abstention curve]({ABSTENTION_CHART})", ""]
     failed = sum(1 for r in rows if r.get("failures"))
     parts += [f"## Failed questions ({failed} of {len(rows)})", "", failures_section(rows), ""]
     path.write_text("\n".join(parts), encoding="utf-8")

@@ -166,13 +166,14 @@ def test_packaged_thresholds():
         "citation_precision": Bound("citation_precision", min=0.95),
         "no_answer_accuracy": Bound("no_answer_accuracy", min=0.9),
         "false_abstention_rate": Bound("false_abstention_rate", max=0.1),
+        "correct": Bound("correct", min=0.75),
     }
 
 
 def test_check_gate():
     bounds = load_thresholds()
     good = {"containment": 0.8, "hit_at_3": 1.0, "citation_precision": 0.95, "no_answer_accuracy": 1.0,
-            "false_abstention_rate": 0.1}
+            "false_abstention_rate": 0.1, "correct": 0.8}
     assert check_gate(good, bounds) == []
     bad = {**good, "containment": 0.5, "false_abstention_rate": 0.2}
     failed = check_gate(bad, bounds)
@@ -315,12 +316,11 @@ def test_needs_settings_or_assistant(gold, tmp_path):
 
 
 def test_cli_eval(gold, tmp_path, small_article, monkeypatch, capsys):
-    """The CLI path builds its own Assistant from the settings: swap in the fake embedder."""
-    import assistant.api
+    """The CLI path builds its own Assistant from the settings: swap in the fakes."""
     from assistant.cli import main
-    from tests.conftest import FakeEmbedder
+    from tests.assistant.evaluation.test_suite import use_fakes
 
-    monkeypatch.setattr(assistant.api, "SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
+    use_fakes(monkeypatch)
     monkeypatch.setenv("ARTICLE_ASSISTANT_MIN_SIMILARITY", "0.1")
     out = tmp_path / "cli-out"
     args = ["eval", str(gold), "--backend", "extractive", "--article", str(small_article),

@@ -1,0 +1,76 @@
+"""The abstention curve: what the figures would be if answers whose reader score is below a threshold were
+refused, for a grid of thresholds; and `choose_threshold`, the best threshold under a false-abstention cap.
+
+Every point applies the product's own refusal rule (`assistant.refusal.refuse_below`) to the answer the
+assistant would give with no score threshold, so the point at the product's threshold is exactly what the
+product does. Pure functions over results.jsonl rows: no I/O, no models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from assistant.evaluation.metrics import rate
+from assistant.refusal import refuse_below
+from assistant.types import Answer
+
+__all__ = ["CURVE_KEYS", "THRESHOLD_GRID", "abstention_curve", "choose_threshold", "curve_thresholds"]
+
+THRESHOLD_GRID = tuple(round(i / 20, 2) for i in range(21))
+"""0.0, 0.05, ..., 1.0."""
+CURVE_KEYS = ("threshold", "answered", "correct", "no_answer_accuracy", "false_abstention_rate")
+"""One point of the curve. `answered`: the share of all questions not refused; `correct`: the share of all
+questions answered with a gold answer contained or, when unanswerable, refused."""
+
+
+def curve_thresholds(answer_threshold: float | None = None) -> list[float]:
+    """The grid plus the product's own threshold (when it has one), ascending."""
+    grid = set(THRESHOLD_GRID)
+    if answer_threshold is not None:
+        grid.add(float(answer_threshold))  # not rounded: its point must be exactly the product's refusals
+    return sorted(grid)
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
+def abstention_curve(rows: Sequence[Mapping[str, Any]], thresholds: Iterable[float]) -> list[dict[str, Any]]:
+    """One point per threshold, from scored rows (results.jsonl): each row's would-be answer (`raw_refused`,
+    `raw_containment`, `answer_score`) is refused by `refuse_below(answer, t)` and scored like the product's.
+
+    Empty when no row has an answer score (no reader ran): a threshold would change nothing.
+    """
+    if not any(r.get("answer_score") is not None for r in rows):
+        return []
+    raw = [Answer(text="", refused=bool(r["raw_refused"]), answer_score=r.get("answer_score")) for r in rows]
+    points = []
+    for t in thresholds:
+        refused = [refuse_below(a, t).refused for a in raw]
+        correct = [(not ref and bool(r["raw_containment"])) if r["answerable"] else ref
+                   for r, ref in zip(rows, refused, strict=True)]
+        points.append({
+            "threshold": float(t),
+            "answered": _round(rate(not ref for ref in refused)),
+            "correct": _round(rate(correct)),
+            "no_answer_accuracy": _round(rate(ref for r, ref in zip(rows, refused, strict=True)
+                                              if not r["answerable"])),
+            "false_abstention_rate": _round(rate(ref for r, ref in zip(rows, refused, strict=True)
+                                                 if r["answerable"])),
+        })
+    return points
+
+
+def choose_threshold(curve_points: Sequence[Mapping[str, Any]], max_false_abstention: float = 0.10) -> float | None:
+    """The threshold with the highest `correct` among the points whose false-abstention rate is at most
+    `max_false_abstention` (a point with no answerable questions, rate None, qualifies); ties go to the lower
+    threshold. None when no point qualifies or `correct` was never measured."""
+    best: tuple[float, float] | None = None
+    for p in sorted(curve_points, key=lambda p: float(p["threshold"])):
+        far, correct = p.get("false_abstention_rate"), p.get("correct")
+        if correct is None or (far is not None and far > max_false_abstention):
+            continue
+        if best is None or correct > best[1]:
+            best = (float(p["threshold"]), float(correct))
+    return None if best is None else best[0]
