@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.abstention import choose_threshold
 from assistant.evaluation.metrics import containment, token_f1
 
 __all__ = ["MAX_FALSE_ABSTENTION", "curve", "pick_threshold", "validate", "write_card"]
@@ -33,12 +34,10 @@ def curve(points: list[tuple[float, bool, bool]], grid: list[float] = GRID) -> l
 
 
 def pick_threshold(points: list[dict[str, float]], max_false_abstention: float = MAX_FALSE_ABSTENTION) -> float:
-    """The threshold with the highest `correct` whose false abstention is at most the cap (ties: the lower)."""
-    ok = [p for p in points if p["false_abstention_rate"] <= max_false_abstention + 1e-9]
-    if not ok:
-        return min(p["threshold"] for p in points)
-    best = max(p["correct"] for p in ok)
-    return min(p["threshold"] for p in ok if p["correct"] >= best - 1e-12)
+    """`choose_threshold` of the evaluation (highest `correct` with false abstention at most the cap, ties to the
+    lower threshold); with no point under the cap, the lowest threshold (refuse as little as possible)."""
+    chosen = choose_threshold(points, max_false_abstention)
+    return min(p["threshold"] for p in points) if chosen is None else chosen
 
 
 def validate(net: Any, minilm: Path, examples: list[Any], log: Any = None) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class ReaderNet(nn.Module):
     def __init__(self, encoder: nn.Module) -> None:
         super().__init__()
         self.encoder = encoder
-        hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr]
+        hidden = int(getattr(encoder, "config").hidden_size)  # noqa: B009 - a transformers model
         self.answer = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, 1))
         self.span = nn.Linear(hidden, 2)
         self.null = nn.Parameter(torch.zeros(1))  # the "no answer" logit every candidate competes with

@@ -184,7 +184,7 @@ def train(examples: list[Example], minilm: Path, *, seed: int = 0, epochs: float
             recent = sum(losses[-25:]) / len(losses[-25:])
             log(f"step {step + 1}/{steps} loss {recent:.4f} ({time.perf_counter() - t0:.0f} s)")
     net.eval()
-    net.losses = losses  # type: ignore[attr-defined]
+    net.losses = losses  # type: ignore[attr-defined,assignment]
     return net
 
 
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     held = sorted(random.Random(args.seed).sample(names, args.validation))
     fit = [n for n in names if n not in held]
-    log = lambda msg: print(f"train: {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    log = lambda msg: print(f"train: {msg}", file=sys.stderr, flush=True)
     log(f"train on {', '.join(fit)}; validate on {', '.join(held)}")
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder()

@@ -35,7 +35,7 @@ def _finder(reader: Reader) -> tuple[EvidenceFinder, Article, list[Hit]]:
 
 def test_reader_ranks_and_sees_title_and_the_sentence_before() -> None:
     reader = RecordingReader()
-    finder, article, hits = _finder(reader)
+    finder, _article, hits = _finder(reader)
     q = "What did its government suspend in the bloc?"
     evidence = finder.find(q, hits, finder.embedder.embed([q])[0])
     assert evidence[0].sentence.text.startswith("As a result")

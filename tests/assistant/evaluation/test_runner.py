@@ -321,7 +321,6 @@ def test_cli_eval(gold, tmp_path, small_article, monkeypatch, capsys):
     from tests.assistant.evaluation.test_suite import use_fakes
 
     use_fakes(monkeypatch)
-    monkeypatch.setenv("ARTICLE_ASSISTANT_MIN_SIMILARITY", "0.1")
     out = tmp_path / "cli-out"
     args = ["eval", str(gold), "--backend", "extractive", "--article", str(small_article),
             "--data-dir", str(tmp_path / "data"), "--out", str(out)]

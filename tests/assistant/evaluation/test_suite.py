@@ -353,12 +353,10 @@ def test_bad_gold_line_in_a_suite_stops_before_asking(suite, tmp_path, factory):
 def use_fakes(monkeypatch) -> None:
     """The CLI builds its own assistants from the settings: swap in conftest's fake embedder (and reader)."""
     import assistant.api
-    import tests.conftest
+    from tests.conftest import FakeReader
 
     monkeypatch.setattr(assistant.api, "SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
-    reader = getattr(tests.conftest, "FakeReader", None)
-    if reader is not None and hasattr(assistant.api, "CrossEncoderReader"):
-        monkeypatch.setattr(assistant.api, "CrossEncoderReader", lambda *a, **k: reader())
+    monkeypatch.setattr(assistant.api, "CrossEncoderReader", lambda *a, **k: FakeReader())
 
 
 @pytest.fixture
