@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -28,7 +29,7 @@ from assistant.types import Answer, Citation, Message, ShortAnswer
 from index import ArticleIndex, Hit, StoreError
 from prompts import render
 
-__all__ = ["REFUSAL", "AnswerChain"]
+__all__ = ["REFUSAL", "AnswerChain", "rerank"]
 
 State = dict[str, Any]
 _NOT_FOUND = re.compile(r"not in (the )?article|does not (say|mention)|no information|cannot answer", re.I)
@@ -66,12 +67,14 @@ class AnswerChain:
         t = time.perf_counter()
         query = state["standalone"]
         vector = self.index.embedder.embed([query])[0]
+        k = state.get("k") or self.settings.top_k
         try:
-            hits = self.index.search(query, state.get("k") or self.settings.top_k, vector=vector)
+            hits = self.index.search(query, max(k, self.settings.read_passages), vector=vector)
         except StoreError as exc:
             raise BackendError(str(exc)) from None
         evidence = self.finder.find(query, hits, vector)
-        return {**state, "hits": hits, "evidence": evidence, "timings": _lap(state, "retrieve_s", t)}
+        return {**state, "hits": rerank(hits, evidence)[:k], "evidence": evidence,
+                "timings": _lap(state, "retrieve_s", t)}
 
     @property
     def threshold(self) -> float:
@@ -199,6 +202,19 @@ class AnswerChain:
                 yield piece
             state = {**state, "draft": "".join(pieces), "timings": _lap(state, "generate_s", t)}
         yield self.finish(state)
+
+
+def rerank(hits: list[Hit], evidence: list[Evidence]) -> list[Hit]:
+    """The passages in the reader's order: by the best probability of a sentence inside each, which becomes the
+    passage's `score`; passages none of whose sentences were read keep the search's order after them, with
+    score 0. Ranks renumbered from 1."""
+    def best(h: Hit) -> float:
+        p = h.passage
+        return max((e.probability for e in evidence if p.start <= e.sentence.start and e.sentence.end <= p.end),
+                   default=-1.0)
+
+    scored = sorted(((best(h), h) for h in hits), key=lambda x: (-x[0], x[1].rank))
+    return [replace(h, rank=i, score=max(p, 0.0)) for i, (p, h) in enumerate(scored, start=1)]
 
 
 _OPENERS = "$£€\"“‘("

@@ -19,10 +19,9 @@ from index.types import Article
 
 __all__ = ["MAX_CANDIDATES", "Evidence", "EvidenceFinder", "is_yes_no", "polarity", "wants_short_answer"]
 
-# The reader scores this many sentences at most: the retrieved passages' sentences nearest the question.
-# On the validation articles the answering sentence is among the first 8 for nearly every question the
-# retrieval finds at all, and 8 short pairs keep the reader near 100 ms on one core.
-MAX_CANDIDATES = 8
+# The reader scores this many sentences at most (Settings.read_sentences): the retrieved passages' sentences
+# nearest the question by the bi-encoder.
+MAX_CANDIDATES = 10
 _AUX = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|"
                   r"must)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
@@ -67,8 +66,10 @@ class Evidence:
 class EvidenceFinder:
     """Reads the sentences inside retrieved passages; sentence vectors are computed once per article."""
 
-    def __init__(self, article: Article, embedder: Embedder, reader: Reader) -> None:
+    def __init__(self, article: Article, embedder: Embedder, reader: Reader,
+                 max_candidates: int = MAX_CANDIDATES) -> None:
         self.article = article
+        self.max_candidates = max_candidates
         self.embedder = embedder
         self.reader = reader
         self.sentences = split_sentences(article)
@@ -107,7 +108,7 @@ class EvidenceFinder:
                 if i in found or i in self._skip:  # orders, not content: never evidence
                     continue
                 found[i] = (i, hit, sum(a * b for a, b in zip(query_vector, vectors[i])))
-        return sorted(found.values(), key=lambda c: (-c[2], c[0]))[:MAX_CANDIDATES]
+        return sorted(found.values(), key=lambda c: (-c[2], c[0]))[:self.max_candidates]
 
     def find(self, question: str, hits: list[Hit], query_vector: list[float]) -> list[Evidence]:
         """The candidates, most probable answer first."""

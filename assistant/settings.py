@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     chroma_port: int | None = Field(None, ge=1, le=65535)
     chroma_ssl: bool = False
 
-    backend: Backend = "llamacpp"
+    backend: Backend = "extractive"
     model_path: Path | None = None
     n_threads: int = Field(2, ge=1, le=256)
     n_ctx: int = Field(1024, ge=256, le=131072)
@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(60.0, gt=0)
 
     top_k: int = Field(4, ge=1, le=50)
+    # The reader looks into this many passages and the answer lists the top_k of them in the reader's order.
+    read_passages: int = Field(8, ge=1, le=50)
+    read_sentences: int = Field(10, ge=1, le=100)  # the reader's candidates: those sentences' nearest ones
     context_passages: int = Field(2, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10)
     history_tokens: int = Field(400, ge=0)

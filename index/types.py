@@ -41,7 +41,8 @@ class Passage:
 
 @dataclass(frozen=True)
 class Hit:
-    """A search result; `dense` is the cosine similarity to the query, `lexical` the BM25 score."""
+    """A search result; `dense` is the cosine similarity to the query, `lexical` the BM25 score. `score` is the
+    search's fused score; in an Answer's passages, reordered by the reader, its best sentence's probability."""
 
     passage: Passage
     score: float

@@ -160,3 +160,26 @@ def test_history_trimmed_to_newest_turns() -> None:
 def test_openai_backend_needs_a_url(make_assistant: Make, small_article: Path) -> None:
     with pytest.raises(InputError, match="OPENAI_BASE_URL"):
         make_assistant(article=small_article, backend="openai")
+
+
+def test_rerank_orders_passages_by_the_readers_best_sentence() -> None:
+    from assistant.chain import rerank
+    from assistant.evidence import Evidence
+    from index import Hit, Passage, Sentence
+
+    text = "A one. A two. B one. C one."
+    spans = [(0, 6), (7, 13), (14, 20), (21, 27)]
+    s = [Sentence(text[a:b], a, b, 1) for a, b in spans]
+    hits = [Hit(Passage("pa", text[0:13], 0, 13, 1), 0.9, 1), Hit(Passage("pb", text[14:20], 14, 20, 1), 0.8, 2),
+            Hit(Passage("pc", text[21:27], 21, 27, 1), 0.7, 3)]
+    evidence = [Evidence(s[2], hits[1], 0.1, 0.9), Evidence(s[0], hits[0], 0.5, 0.2), Evidence(s[1], hits[0], 0.4, 0.6)]
+    out = rerank(hits, evidence)
+    assert [h.passage.id for h in out] == ["pb", "pa", "pc"]  # pc was not read: it keeps its place after
+    assert [h.rank for h in out] == [1, 2, 3]
+
+
+def test_answer_passages_carry_the_readers_order_and_score(make_assistant: Make, small_article: Path) -> None:
+    ans = make_assistant(article=small_article).ask("When was the lighthouse of Varn built?")
+    scores = [h.score for h in ans.passages]
+    assert scores == sorted(scores, reverse=True) and [h.rank for h in ans.passages] == list(range(1, len(scores) + 1))
+    assert scores[0] == ans.answer_score

@@ -128,7 +128,8 @@ def test_cli_ask_json_and_errors(data_dir: Path, capsys: pytest.CaptureFixture[s
     assert main(["ask", "When?", "--history", str(bad), "--data-dir", str(data_dir)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
     assert main(["ask", "x" * 2001, "--data-dir", str(data_dir)]) == 2
-    assert main(["ask", "When?", "--model-path", str(tmp_path / "none.gguf"), "--data-dir", str(data_dir)]) == 2
+    assert main(["ask", "When?", "--backend", "llamacpp", "--model-path", str(tmp_path / "none.gguf"),
+                 "--data-dir", str(data_dir)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and "missing" in err
 
