@@ -109,6 +109,8 @@ class Assistant:
         """`min_score` overrides the refusal threshold for this call (evaluation asks with 0.0 to see every
         would-be answer and applies `refuse_below` itself)."""
         state = self._state(question, history, k)
+        if min_score is not None and not 0.0 <= min_score <= 1.0:
+            raise InputError("min_score must be between 0 and 1")
         state["min_score"] = min_score
         chain = self.chain(backend)
         return self._logged(chain.finish(chain.generate(chain.gate(chain.retrieve(chain.rewrite(state))))))

@@ -168,7 +168,7 @@ class AnswerChain:
             sentences = [s for s in sentences if s]
         if not sentences:
             return "", [], "the model's answer had no checkable sentence"
-        # The model may rephrase the sentences the evidence scorer chose, not pick others: a small model
+        # The model may rephrase the sentence the reader chose, not pick others: a small model
         # that strays to a neighbouring fact is more often wrong than the scorer.
         chosen = choose_evidence(question, evidence, self.index.article.text)
         vectors = self.index.embedder.embed(sentences)
@@ -217,16 +217,26 @@ def rerank(hits: list[Hit], evidence: list[Evidence]) -> list[Hit]:
     return [replace(h, rank=i, score=max(p, 0.0)) for i, (p, h) in enumerate(scored, start=1)]
 
 
-_OPENERS = "$£€\"“‘("
-_CLOSERS = ".,;:!?\"”’"
+_PAIRS = {"(": ")", "“": "”", "‘": "’", '"': '"'}
+_CLOSERS = ".,;:!?\"”’)"
 
 
 def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Punctuation the tokenizer glued to the span's edges off; a closing bracket stays when it closes one."""
-    while start < end and not text[start].isalnum() and text[start] not in _OPENERS:
+    """Punctuation the tokenizer glued to the span's edges off: a leading bracket or quote only when the span
+    does not close it, a trailing one only when the span does not open it, and a final dot unless it ends an
+    abbreviation ("U.S.", "D.C.")."""
+    while start < end and not text[start].isalnum() and text[start] not in "$£€":
+        closer = _PAIRS.get(text[start])
+        if closer is not None and closer in text[start + 1:end]:
+            break
         start += 1
-    while end > start and (text[end - 1] in _CLOSERS
-                           or (text[end - 1] == ")" and text.count("(", start, end) < text.count(")", start, end))):
+    while end > start and text[end - 1] in _CLOSERS:
+        last = text[end - 1]
+        opener = next((o for o, c in _PAIRS.items() if c == last), None)
+        if opener is not None and text.count(opener, start, end - 1) > 0:
+            break
+        if last == "." and re.search(r"(?:\b\w\.){2,}$", text[start:end]):
+            break
         end -= 1
     return start, end
 

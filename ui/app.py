@@ -233,7 +233,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         with gr.Accordion("Settings", open=False, elem_id="aa-settings"):
             backend = gr.Dropdown(backends, value=assistant.default_backend, label="Backend",
                                   info="llamacpp: local SmolLM2; openai: an OpenAI-compatible server; "
-                                       "extractive: quotes the best sentence, no model")
+                                       "extractive: quotes the sentence the reader chose, no generation")
             k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to retrieve (k)")
 
         inputs = [question, chatbot, turns, backend, k]

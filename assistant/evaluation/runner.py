@@ -462,6 +462,9 @@ def _evaluate(assistant: Assistant, rows: list[GoldRow], k: int | None, article:
         t0 = time.perf_counter()
         answer, raw, error = _ask(assistant, row, k, threshold)
         latency = time.perf_counter() - t0
+        if answer is not None and raw is not None and answer is not raw:
+            # Refused after the fact: the product stops at the gate and never generates or verifies.
+            latency -= raw.timings.get("generate_s", 0.0) + raw.timings.get("verify_s", 0.0)
         scored.append(score_row(row, answer, latency, assistant.article_text, assistant.embedder, error,
                                 raw=raw, article=article))
         progress.step()

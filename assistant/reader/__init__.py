@@ -8,7 +8,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-__all__ = ["Candidate", "Reader", "Reading"]
+__all__ = ["Candidate", "Reader", "Reading", "reader_context"]
+
+
+def reader_context(title: str, before: str) -> str:
+    """What the reader sees beside a sentence: the article's title and the sentence before it in its paragraph.
+    Training and inference both build it here."""
+    return f"{title}: {before}" if before else title
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.evaluation.abstention import choose_threshold
 from assistant.evaluation.metrics import containment, token_f1
+from assistant.reader.train import CANDIDATES
 
 __all__ = ["MAX_FALSE_ABSTENTION", "curve", "pick_threshold", "validate", "write_card"]
 
@@ -109,13 +110,13 @@ and (2) the short answer's start and end inside the sentence.
 - **Split** (article level, seed {config['seed']}): train on {', '.join(config['train_articles'])}
   ({config['train_questions']} questions); validate on {', '.join(config['validation_articles'])}.
 - **Objective**: listwise cross-entropy over the candidates plus a learned "no answer" logit (SQuAD 2.0's
-  null score), with the answering sentence among {6} candidates (same paragraph, bi-encoder neighbours, the
+  null score), with the answering sentence among {CANDIDATES} candidates (same paragraph, bi-encoder neighbours, the
   distractor sentence of an unanswerable question); start/end cross-entropy on the answer span.
 - **Command**: `make train` (`python -m assistant.reader.train --seed {config['seed']} --epochs {config['epochs']}`),
   {config['train_minutes']} minutes on 2 CPU cores.
 - **Weights**: `{config['weights']}`, fp16 safetensors, sha256 `{config['sha256']}`.
 - **Thresholds**: the refusal threshold is chosen on the whole product's abstention curve over the
-  validation articles (last section: highest `correct` with false abstention at most
+  validation articles (see below: highest `correct` with false abstention at most
   {MAX_FALSE_ABSTENTION:.2f}); the reader-only proxy below would choose {report['threshold']:.2f}. A short
   answer is shown from span probability {config['span_threshold']:.2f}, where a span is more likely right than
   wrong (the threshold maximising the summed F1 - 0.5 of the spans it lets through).
@@ -149,7 +150,6 @@ def calibrate(weights: Path, data: Path, work: Path, log: Any = print) -> dict[s
     """The refusal threshold from the whole product's abstention curve on the validation articles (every
     question asked through `eval --suite` with the extractive backend), written into reader.json; then the
     product's figures at that threshold, written into the card. Returns the final summary."""
-    import json
     import shutil
 
     from assistant.evaluation.runner import load_summary, run_suite
@@ -166,9 +166,7 @@ def calibrate(weights: Path, data: Path, work: Path, log: Any = print) -> dict[s
     settings = Settings.resolve(backend="extractive", reader_path=weights, data_dir=work / "data")
     run_suite(held, settings, out=work / "curve", progress=False, echo=lambda _: None)
     curve_points = load_summary(work / "curve")["abstention_curve"]
-    chosen = choose_threshold(curve_points, MAX_FALSE_ABSTENTION)
-    if chosen is None:
-        chosen = min(p["threshold"] for p in curve_points)
+    chosen = pick_threshold(curve_points, MAX_FALSE_ABSTENTION)
     config["threshold"] = round(float(chosen), 4)
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     log(f"threshold {chosen:.2f} from the product's abstention curve on {', '.join(config['validation_articles'])}")

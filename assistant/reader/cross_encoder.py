@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -28,6 +29,7 @@ class CrossEncoderReader(Reader):
     name = "minilm-reader"
     _shared: dict[str, tuple[Any, Any]] = {}  # noqa: RUF012 - one loaded copy per weights folder
     _lock = threading.Lock()
+    _reading = threading.Lock()
 
     def __init__(self, weights: Path | None = None, *, net: Any = None, tokenizer: Any = None,
                  threshold: float | None = None, span_threshold: float | None = None) -> None:
@@ -65,6 +67,10 @@ class CrossEncoderReader(Reader):
             return []
         net, tokenizer = self.load()
         pairs = [(question, c.sentence, c.context) for c in candidates]
+        with self._reading:  # a fast tokenizer is not safe to share between threads (and both cores go to one read)
+            return self._read_sorted(net, tokenizer, pairs)
+
+    def _read_sorted(self, net: Any, tokenizer: Any, pairs: list[tuple[str, str, str]]) -> list[Reading]:
         # Short pairs with short pairs: each batch is padded to its longest, so sorting by length saves
         # the padding's work (about a fifth for 10 candidates of mixed length).
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][1]) + len(pairs[i][2]))
@@ -110,6 +116,7 @@ def _best_span(start_p: Any, end_p: Any, mask: Any, offsets: list[tuple[int, int
 
 
 def _load(weights: Path, config: dict[str, Any]) -> tuple[Any, Any]:
+    from safetensors import safe_open
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -123,11 +130,16 @@ def _load(weights: Path, config: dict[str, Any]) -> tuple[Any, Any]:
     path = weights / str(config["weights"])
     if not path.exists():
         raise InputError(f"{path}: the reader's weights are missing; run: make train")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if config.get("sha256") and digest != config["sha256"]:
+        raise InputError(f"{path}: sha256 {digest[:12]}... is not the {str(config['sha256'])[:12]}... that "
+                         f"reader.json names; run: make train")
     encoder = AutoModel.from_config(AutoConfig.from_pretrained(str(minilm), local_files_only=True))
     net = ReaderNet(encoder)
     state = {k: v.float() for k, v in load_file(str(path)).items()}
-    base = AutoModel.from_pretrained(str(minilm), local_files_only=True)
-    state["encoder.embeddings.word_embeddings.weight"] = base.embeddings.word_embeddings.weight.detach().clone()
+    # The frozen word embeddings come from the MiniLM package: one tensor read, not a second whole model.
+    with safe_open(str(minilm / "model.safetensors"), "pt") as base:
+        state["encoder.embeddings.word_embeddings.weight"] = base.get_tensor("embeddings.word_embeddings.weight")
     missing, unexpected = net.load_state_dict(state, strict=False)
     if unexpected or [k for k in missing if "position_ids" not in k]:
         raise InputError(f"{path}: does not match the reader network ({len(missing)} missing, "

@@ -7,8 +7,9 @@ question is one listwise example: the sentence holding its answer (or, for an un
 against the other sentences a retriever would offer (same paragraph, nearest by the bi-encoder, and the
 sentence a careless reader would answer from), plus a learned "no answer" option, as SQuAD 2.0 readers
 compare the best span with a null score. A span head learns the short answer on the same rows.
-The refusal threshold is chosen on the validation articles from the abstention curve: the highest `correct`
-with false abstention at most 0.10. Writes reader.safetensors, reader.json and MODEL_CARD.md.
+Writes reader.safetensors, reader.json and MODEL_CARD.md with a reader-only estimate of the thresholds;
+`python -m assistant.reader.calibrate` (the second step of `make train`) then chooses the refusal threshold on
+the whole product's abstention curve over the validation articles.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ class Example:
 
 
 def _context(title: str, sentences: list[Any], i: int) -> str:
+    from assistant.reader import reader_context
+
     before = sentences[i - 1].text if i and sentences[i - 1].paragraph == sentences[i].paragraph else ""
-    return f"{title}: {before}" if before else title
+    return reader_context(title, before)
 
 
 def _sentence_at(sentences: list[Any], pos: int) -> int | None:
@@ -202,14 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=0, help="train on this many questions only (quick checks)")
     args = p.parse_args(argv)
 
-    import torch
     from safetensors.torch import save_file
 
     from assistant.reader.calibrate import validate
     from index import SentenceTransformerEmbedder
     from index.embed import default_model_path
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     folder, out = Path(args.data), Path(args.out)
     names = sorted(p.stem for p in folder.glob("*.jsonl") if (folder / f"{p.stem}.txt").exists())
     if len(names) <= args.validation:

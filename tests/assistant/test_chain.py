@@ -183,3 +183,15 @@ def test_answer_passages_carry_the_readers_order_and_score(make_assistant: Make,
     scores = [h.score for h in ans.passages]
     assert scores == sorted(scores, reverse=True) and [h.rank for h in ans.passages] == list(range(1, len(scores) + 1))
     assert scores[0] == ans.answer_score
+
+
+@pytest.mark.parametrize(("span", "trimmed"), [
+    ("1871.", "1871"), ("(1871", "1871"), ("(the Fed)", "(the Fed)"), ("the U.S.", "the U.S."),
+    ("“Paper Shield,”", "“Paper Shield,”"), ("Maria Holt,", "Maria Holt"), ("$5,", "$5"), ("3 million)", "3 million"),
+])
+def test_short_answer_edges_are_trimmed(span: str, trimmed: str) -> None:
+    from assistant.chain import _trim_span
+
+    text = f"x {span} y"
+    start, end = _trim_span(text, 2, 2 + len(span))
+    assert text[start:end] == trimmed

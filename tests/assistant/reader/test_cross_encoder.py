@@ -81,3 +81,29 @@ def test_answers_and_refusals_on_a_validation_article(normans: Assistant) -> Non
     # Known misses on this article (README, "The reader"): "In what country is Normandy located?" cites the
     # wrong sentence; the reader is far from perfect, so the bar is 6 of these 7.
     assert right >= 6, f"{right}/7 right"
+
+
+@pytest.mark.slow
+def test_reading_from_many_threads_gives_the_same_answers() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    reader = CrossEncoderReader()
+    cands = [Candidate("The lighthouse of Varn was built in 1871 by the engineer Maria Holt.", "Lighthouses"),
+             Candidate("It stands 42 metres tall on the northern cliff.", "Lighthouses: The lighthouse of Varn.")]
+    questions = ["Who built the lighthouse?", "How tall is it?", "When was it built?", "Where does it stand?"] * 4
+    alone = [reader.read(q, cands) for q in questions]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda q: reader.read(q, cands), questions))
+    assert together == alone
+
+
+def test_weights_that_do_not_match_the_card_are_refused(tmp_path: Path) -> None:
+    import shutil
+
+    for f in default_weights_dir().iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    config = json.loads((tmp_path / "reader.json").read_text(encoding="utf-8"))
+    config["sha256"] = "0" * 64
+    (tmp_path / "reader.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(InputError, match="is not the"):
+        CrossEncoderReader(tmp_path).load()
