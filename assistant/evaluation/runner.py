@@ -44,7 +44,7 @@ from assistant.evaluation.report import (
     write_chart,
     write_report,
 )
-from assistant.evaluation.suite import discover_suite, read_squad, sample_rows, write_suite
+from assistant.evaluation.suite import discover_suite, read_gold_text, read_squad, sample_rows, write_suite
 from assistant.refusal import refuse_below
 from index import Embedder
 
@@ -130,16 +130,7 @@ def _gold_row(data: object, where: str, line: int) -> GoldRow:
 def load_gold(path: Path) -> list[GoldRow]:
     """The gold rows of a JSON-lines file; any problem is one InputError naming the file (and line)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such gold file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a gold file (JSON lines)") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the gold file ({exc.strerror})") from None
+    text = read_gold_text(path, "is a folder, not a gold file (JSON lines)")
     rows: list[GoldRow] = []
     seen: dict[str, int] = {}
     for no, raw in enumerate(text.splitlines(), start=1):

@@ -19,8 +19,8 @@ from typing import Any, Protocol, TypeVar
 from assistant.errors import InputError
 from index import Article, IndexConfig, split_sentences
 
-__all__ = ["SQUAD_KIND", "SquadArticle", "SuiteArticle", "discover_suite", "read_squad", "sample_rows",
-           "write_suite"]
+__all__ = ["SQUAD_KIND", "SquadArticle", "SuiteArticle", "discover_suite", "read_gold_text", "read_squad",
+           "sample_rows", "write_suite"]
 
 SQUAD_KIND = "squad"
 
@@ -186,22 +186,27 @@ def _list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
+def read_gold_text(path: Path, folder_message: str, encoding: str = "utf-8") -> str:
+    """A gold file's text; a missing, folder, non-UTF-8 or unreadable path is one InputError naming it."""
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such gold file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: {folder_message}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the gold file ({exc.strerror})") from None
+
+
 def read_squad(path: Path) -> list[SquadArticle]:
     """The articles of a SQuAD 2.0 JSON file (v1.1 too: no `is_impossible` means answerable): each title's
     paragraphs joined by blank lines; each question's reference context is the sentence holding its first
     answer (for an unanswerable one with `plausible_answers`: its distractor context). Articles without
     questions are left out. Any problem is one InputError naming the file and the place in it."""
     path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such gold file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; pass a suite folder with --suite") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the gold file ({exc.strerror})") from None
+    raw = read_gold_text(path, "is a folder; pass a suite folder with --suite", encoding="utf-8-sig")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
