@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from assistant.injection import looks_like_planted_orders, redact_injections
-from assistant.reader import Candidate, Reader, reader_context
+from assistant.reader import Candidate, Reader, is_title, reader_context
 from index import Embedder, Hit, Sentence, split_sentences
 from index.types import Article
 
@@ -75,8 +75,7 @@ class EvidenceFinder:
         self._lock = threading.Lock()
         self._planted = {i for i, s in enumerate(self.sentences) if looks_like_planted_orders(s.text)}
         # The title names the topic; it answers nothing (and the reader never saw it as a candidate).
-        self._skip = self._planted | {i for i, s in enumerate(self.sentences)
-                                      if s.paragraph == 0 and s.text.strip() == article.title.strip()}
+        self._skip = self._planted | {i for i, s in enumerate(self.sentences) if is_title(s, article.title)}
 
     def _sentence_vectors(self) -> list[list[float]]:
         with self._lock:
@@ -89,9 +88,7 @@ class EvidenceFinder:
 
     def context(self, i: int) -> str:
         """What the reader sees around sentence i: the title, and the sentence before it in its paragraph."""
-        s = self.sentences[i]
-        before = self.sentences[i - 1].text if i and self.sentences[i - 1].paragraph == s.paragraph else ""
-        return reader_context(self.article.title, before)
+        return reader_context(self.article.title, self.sentences, i)
 
     def candidates(self, hits: list[Hit], query_vector: list[float]) -> list[tuple[int, Hit, float]]:
         """(sentence index, its best hit, similarity) for the sentences of the hits, nearest first, pruned."""

@@ -6,15 +6,24 @@ One abstract method, `read`, so the chain can use the trained cross-encoder or, 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Candidate", "Reader", "Reading", "reader_context"]
+from index import Sentence
+
+__all__ = ["Candidate", "Reader", "Reading", "is_title", "reader_context"]
 
 
-def reader_context(title: str, before: str) -> str:
-    """What the reader sees beside a sentence: the article's title and the sentence before it in its paragraph.
+def reader_context(title: str, sentences: Sequence[Sentence], i: int) -> str:
+    """What the reader sees beside sentence i: the article's title and the sentence before it in its paragraph.
     Training and inference both build it here."""
+    before = sentences[i - 1].text if i and sentences[i - 1].paragraph == sentences[i].paragraph else ""
     return f"{title}: {before}" if before else title
+
+
+def is_title(sentence: Sentence, title: str) -> bool:
+    """The title names the topic and answers nothing: never a candidate, in training or at run time."""
+    return sentence.paragraph == 0 and sentence.text.strip() == title.strip()
 
 
 @dataclass(frozen=True)

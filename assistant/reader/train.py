@@ -41,13 +41,6 @@ class Example:
     article: str = ""
 
 
-def _context(title: str, sentences: list[Any], i: int) -> str:
-    from assistant.reader import reader_context
-
-    before = sentences[i - 1].text if i and sentences[i - 1].paragraph == sentences[i].paragraph else ""
-    return reader_context(title, before)
-
-
 def _sentence_at(sentences: list[Any], pos: int) -> int | None:
     for i, s in enumerate(sentences):
         if s.start <= pos < s.end:
@@ -59,12 +52,13 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
                    k: int = CANDIDATES) -> list[Example]:
     """Listwise examples for the named articles. With `training`, the answering (or distractor) sentence is
     always among the candidates; without, candidates are what the bi-encoder ranks first, as at run time."""
+    from assistant.reader import is_title, reader_context
     from index import load_article, split_sentences
 
     out: list[Example] = []
     for name in names:
         article = load_article(folder / f"{name}.txt")
-        sentences = [s for s in split_sentences(article) if s.paragraph > 0 or s.text != article.title]
+        sentences = [s for s in split_sentences(article) if not is_title(s, article.title)]
         text = article.text
         rows = [json.loads(line) for line in (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
                 if line.strip()]
@@ -103,7 +97,7 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
                 random.Random(f"{row['id']}").shuffle(chosen)
             else:
                 chosen = order[:k]
-            cands = [(sentences[i].text, _context(article.title, sentences, i)) for i in chosen]
+            cands = [(sentences[i].text, reader_context(article.title, sentences, i)) for i in chosen]
             idx = chosen.index(target) if (row["answerable"] and target in chosen) else -1
             out.append(Example(row["question"], cands, idx, span if idx >= 0 else None,
                                list(row["answers"]), name))
