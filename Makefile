@@ -48,7 +48,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 lint: setup
-	$(BIN)/ruff check assistant index prompts ui tests
+	$(BIN)/ruff check assistant index prompts ui tests benchmarks
 	$(BIN)/mypy
 
 eval: setup
@@ -74,11 +74,11 @@ train: setup
 	$(BIN)/python -m assistant.reader.calibrate --weights assistant/reader/weights --data data/squad --work eval-out/calibrate
 
 bench: setup
-	$(BIN)/python -m assistant.bench
+	$(BIN)/python -m benchmarks.bench
 
 # 8 concurrent clients, 200 questions over the HTTP API and Gradio /ask, one local serve on loopback.
 loadtest: setup
-	$(BIN)/python -m assistant.loadtest --clients 8 --requests 200
+	$(BIN)/python -m benchmarks.loadtest --clients 8 --requests 200
 
 clean:
 	rm -rf $(VENV) eval-out test-output

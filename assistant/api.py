@@ -2,68 +2,51 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.backends import Backend, LlamaCppBackend, OpenAIBackend
-from assistant.backends.llamacpp import share_cores_with_torch
-from assistant.chain import AnswerChain
+from assistant.backends import Backend, ChatModelBackend, make_backend
+from assistant.chain import AnswerChain, AnswerRunnable, Turn
 from assistant.evidence import EvidenceFinder
-from assistant.history import validate_history, validate_question
+from assistant.history import validate_history, validate_k, validate_question
 from assistant.jsonl_log import JsonlLog
 from assistant.reader import Reader
 from assistant.reader.cross_encoder import CrossEncoderReader
+from assistant.retriever import ArticleRetriever
 from assistant.settings import Settings
 from assistant.types import Answer
 from index import ArticleIndex, Embedder, Hit, InputError, SentenceTransformerEmbedder
 
-__all__ = ["BACKENDS", "Assistant", "make_backend"]
-
-BACKENDS = ("llamacpp", "openai", "extractive")
-
-
-def make_backend(settings: Settings, name: str | None = None) -> Backend | None:
-    name = name or settings.backend
-    if name == "extractive":
-        return None
-    if name == "llamacpp":
-        return LlamaCppBackend(settings.gguf_path(), settings.n_ctx, settings.n_threads,
-                               settings.generation_timeout_s)
-    if name == "openai":
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        return OpenAIBackend(settings.openai_base_url, settings.openai_model, key, settings.request_timeout_s)
-    raise InputError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+__all__ = ["Assistant"]
 
 
 class Assistant:
     """Answers questions about one article, only from it, with citations into its exact words.
 
     `Assistant(backend="extractive", article="notes.md")` builds (or reuses) the index and is ready.
+    `Assistant(llm=chat_model)` generates with any LangChain chat model, checked like the local one.
     Unknown keyword arguments are settings fields (see `Settings`), e.g. `top_k=6`, `data_dir=...`.
     """
 
     def __init__(self, backend: str | None = None, article: str | Path | None = None, *,
                  settings: Settings | None = None, embedder: Embedder | None = None,
-                 generator: Backend | None = None, reader: Reader | None = None,
+                 generator: Backend | None = None, llm: Any = None, reader: Reader | None = None,
                  progress: Callable[[int, int], None] | None = None, **overrides: Any) -> None:
         self.settings = settings or Settings.resolve(backend=backend, article=article, **overrides)
-        if self.settings.backend == "llamacpp":
-            # Decided before torch first runs. With another default, torch keeps both cores for the reader
-            # (97 against 166 ms for 10 candidates) and a per-question llamacpp answer generates slower.
-            share_cores_with_torch()
+        if generator is not None and llm is not None:
+            raise InputError("give a generator or an llm, not both")
+        # The generator first: the local model decides how many cores torch keeps before torch first runs.
+        first = generator or (ChatModelBackend(llm) if llm is not None else make_backend(self.settings))
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding_model)
         self.index = ArticleIndex.open(self.settings.index_config(), self.embedder, progress=progress)
         self.reader = reader or CrossEncoderReader(self.settings.reader_path)
         self.finder = EvidenceFinder(self.index.article, self.embedder, self.reader, self.settings.read_sentences)
-        first = generator if generator is not None else make_backend(self.settings)
-        self._chains: dict[str, AnswerChain] = {
-            (first.name if first else "extractive"): AnswerChain(self.index, first, self.settings, self.finder)
-        }
-        self.default_backend = next(iter(self._chains))
+        self._chains: dict[str, AnswerChain] = {first.name: self._chain_for(first)}
+        self.default_backend = first.name
         self._lock = threading.Lock()
         self.chat_log = JsonlLog(self.settings.data_dir / "chat.jsonl") if self.settings.chat_log else None
 
@@ -73,31 +56,36 @@ class Assistant:
 
     @property
     def article_text(self) -> str:
+        """The cleaned article: every `start`/`end` of an answer, citation or passage indexes this text."""
         return self.index.article.text
+
+    @property
+    def article_sha256(self) -> str:
+        return hashlib.sha256(self.article_text.encode("utf-8")).hexdigest()
+
+    def _chain_for(self, backend: Backend) -> AnswerChain:
+        return AnswerChain(self.index, backend, self.settings, self.finder)
 
     def chain(self, backend: str | None = None) -> AnswerChain:
         name = backend or self.default_backend
         with self._lock:
             if name not in self._chains:
-                self._chains[name] = AnswerChain(self.index, make_backend(self.settings, name), self.settings,
-                                                 self.finder)
+                self._chains[name] = self._chain_for(make_backend(self.settings, name))
             return self._chains[name]
 
     def warm_up(self) -> None:
         """Load models now rather than on the first question."""
         self.finder.find("warm up", self.index.search("warm up", 1), self.embedder.embed(["warm up"])[0])
-        if isinstance(self.reader, CrossEncoderReader):
-            self.reader.load()
-        backend = self.chain().backend
-        if isinstance(backend, LlamaCppBackend):
-            backend.load()
+        self.chain().backend.load()
 
-    def _state(self, question: str, history: object, k: int | None) -> dict[str, Any]:
+    def _turn(self, question: object, history: object = None, k: object = None,
+              min_score: object = None) -> Turn:
         q = validate_question(question, self.settings.max_question_chars)
         h = validate_history(history, self.settings.max_history_turns)
-        if k is not None and not 1 <= k <= 50:
-            raise InputError("k must be between 1 and 50")
-        return {"question": q, "history": h, "k": k, "t0": time.perf_counter(), "timings": {}}
+        if min_score is not None and (not isinstance(min_score, (int, float)) or not 0.0 <= min_score <= 1.0):
+            raise InputError("min_score must be between 0 and 1")
+        return Turn(question=q, history=h, k=validate_k(k),
+                    min_score=None if min_score is None else float(min_score))
 
     @property
     def answer_threshold(self) -> float:
@@ -108,20 +96,20 @@ class Assistant:
             k: int | None = None, min_score: float | None = None) -> Answer:
         """`min_score` overrides the refusal threshold for this call (evaluation asks with 0.0 to see every
         would-be answer and applies `refuse_below` itself)."""
-        state = self._state(question, history, k)
-        if min_score is not None and not 0.0 <= min_score <= 1.0:
-            raise InputError("min_score must be between 0 and 1")
-        state["min_score"] = min_score
-        chain = self.chain(backend)
-        return self._logged(chain.finish(chain.generate(chain.gate(chain.retrieve(chain.rewrite(state))))))
+        answer: Answer = self.as_runnable(backend).invoke(
+            {"question": question, "history": history, "k": k, "min_score": min_score})
+        return answer
 
     def stream(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
                k: int | None = None) -> Iterator[str | Answer]:
-        """Yields text pieces as the model writes them, then the verified `Answer` (whose text may differ:
-        unsupported sentences are removed)."""
-        state = self._state(question, history, k)
-        for piece in self.chain(backend).stream(state):
-            yield self._logged(piece) if isinstance(piece, Answer) else piece
+        """Yields the answer's text as it is verified (pieces that are never taken back; joined, they are
+        the final `Answer.text`), then the `Answer`."""
+        yield from self.as_runnable(backend).stream({"question": question, "history": history, "k": k})
+
+    def _prepare(self, inputs: dict[str, Any]) -> Turn:
+        if not isinstance(inputs, dict) or "question" not in inputs:
+            raise InputError('the input must be a dict with a "question"')
+        return self._turn(inputs["question"], inputs.get("history"), inputs.get("k"), inputs.get("min_score"))
 
     def _logged(self, answer: Answer) -> Answer:
         if self.chat_log is not None:
@@ -132,13 +120,14 @@ class Assistant:
         return answer
 
     def search(self, query: str, k: int = 4) -> list[Hit]:
-        return self.index.search(validate_question(query, self.settings.max_question_chars), k)
+        return self.index.search(validate_question(query, self.settings.max_question_chars), validate_k(k) or 4)
 
-    def as_runnable(self, backend: str | None = None) -> Any:
-        """A LangChain Runnable: `.invoke({"question": ..., "history": [...]})` -> Answer."""
-        from langchain_core.runnables import RunnableLambda
+    def as_runnable(self, backend: str | None = None) -> AnswerRunnable:
+        """A LangChain Runnable: `.invoke({"question": ..., "history": [...]})` -> Answer; `.stream(...)`
+        yields verified text pieces, then the Answer."""
+        return self.chain(backend).runnable(self._prepare, on_answer=self._logged)
 
-        chain = self.chain(backend)
-        prepare: RunnableLambda[dict[str, Any], dict[str, Any]] = RunnableLambda(
-            lambda x: self._state(x["question"], x.get("history"), x.get("k")))
-        return prepare | chain.runnable()
+    def as_retriever(self, k: int = 4) -> ArticleRetriever:
+        """The hybrid search as a LangChain `BaseRetriever` (Documents with offsets and signals)."""
+        return ArticleRetriever(assistant=self, k=validate_k(k) or 4)
+

@@ -1,44 +1,79 @@
-"""The retrieval chain, as LangChain runnables:
+"""The retrieval chain: one list of steps over one typed state, used by `invoke`, `stream` and LangChain.
 
-    rewrite (only with history) -> hybrid retrieval -> refusal gate -> prompt -> generate -> verify -> Answer
+    rewrite (only with history) -> hybrid retrieval + reader -> refusal gate -> generate + verify -> Answer
 
-Each step is a plain method taking and returning the chain state, so `stream` can run the same steps and
-pass the generator's pieces through as they come.
+`Turn` is the state (frozen: each step returns a new one). `AnswerChain.answer` runs the steps and
+`AnswerChain.stream` runs the same steps, yielding the answer's text as it is verified: a generated sentence
+is checked against the article as soon as it is complete and shown only if it passes, so what streams is
+never taken back, and the pieces joined are exactly the final `Answer.text`.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 
-from assistant.backends import Backend, choose_evidence, extractive_answer
-from assistant.citations import build_citations, split_answer, supported
+from assistant.backends import Backend
+from assistant.citations import SupportedSentence, build_citations, split_answer, supported
 from assistant.errors import BackendError
-from assistant.evidence import Evidence, EvidenceFinder, is_yes_no, polarity, wants_short_answer
-from assistant.gate import decide
+from assistant.evidence import (
+    Evidence,
+    EvidenceFinder,
+    choose_evidence,
+    extractive_answer,
+    is_yes_no,
+    polarity,
+    wants_short_answer,
+)
+from assistant.gate import GateDecision, decide
 from assistant.history import trim_history
 from assistant.refusal import REFUSAL
-from assistant.rewrite import plausible_rewrite, rewrite_followup
+from assistant.rewrite import plausible_rewrite, rewrite_followup, usable_history
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Message, ShortAnswer
 from index import ArticleIndex, Hit, StoreError
-from prompts import render
+from prompts import chat_messages
 
-__all__ = ["REFUSAL", "AnswerChain", "rerank"]
+__all__ = ["REFUSAL", "AnswerChain", "AnswerRunnable", "Turn", "rerank"]
 
-State = dict[str, Any]
 _NOT_FOUND = re.compile(r"not in (the )?article|does not (say|mention)|no information|cannot answer", re.I)
 _YES_NO = re.compile(r"^(yes|no)\b[,.!:]?\s*", re.IGNORECASE)
+# One answer paragraph: a small model sometimes goes on to echo the prompt ("Passage: ...", "[2] ...").
+_ANSWER_ENDS = re.compile(r"\n\s*\n|\n(?=\s*(?:passage|question|\[\d|\d+\.))", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question on its way through the steps. Each step returns a copy with its part filled in."""
+
+    question: str
+    history: list[Message] = field(default_factory=list)
+    k: int | None = None
+    min_score: float | None = None  # overrides the refusal threshold (evaluation asks with 0.0)
+    t0: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone: str = ""
+    hits: list[Hit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    gate: GateDecision | None = None
+    draft: str | None = None  # what the model wrote (None: no model ran)
+    backed: list[SupportedSentence] = field(default_factory=list)  # its sentences the article backs, in order
+    generated: int = 0  # how many sentences of the draft were checked against the article
+
+    def lap(self, key: str, started: float) -> dict[str, float]:
+        return {**self.timings, key: time.perf_counter() - started}
+
+
+Step = Callable[[Turn], Turn]
 
 
 class AnswerChain:
-    def __init__(self, index: ArticleIndex, backend: Backend | None, settings: Settings,
-                 finder: EvidenceFinder) -> None:
+    def __init__(self, index: ArticleIndex, backend: Backend, settings: Settings, finder: EvidenceFinder) -> None:
         self.index = index
         self.backend = backend
         self.settings = settings
@@ -46,35 +81,72 @@ class AnswerChain:
 
     @property
     def backend_name(self) -> str:
-        return self.backend.name if self.backend else "extractive"
+        return self.backend.name
 
-    # -- steps ---------------------------------------------------------------------------------------
-    def rewrite(self, state: State) -> State:
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Everything before generation, in order: the one list `answer`, `stream` and `runnable` run."""
+        return self.rewrite, self.retrieve, self.gate
+
+    # -- the public ways in ------------------------------------------------------------------------------
+    def answer(self, turn: Turn) -> Answer:
+        for step in self.steps:
+            turn = step(turn)
+        done = _Box()
+        for _ in self._generation(turn, done):
+            pass
+        return self.finish(done.turn or turn)
+
+    def stream(self, turn: Turn) -> Iterator[str | Answer]:
+        """The same steps; yields the answer's verified text piece by piece, then the Answer."""
+        for step in self.steps:
+            turn = step(turn)
+        shown = ""
+        done = _Box()
+        prefix = self._prefix(turn)
+        for part in self._generation(turn, done):
+            piece = f"{prefix}{part}" if not shown else f" {part}"
+            shown += piece
+            yield piece
+        answer = self.finish(done.turn or turn)
+        if answer.text != shown:
+            # Nothing generated was shown (extractive backend, refusal, or no sentence backed): the answer
+            # comes whole. Something shown is always the start of the answer, never replaced.
+            assert not shown or answer.text.startswith(shown), (shown, answer.text)
+            yield answer.text[len(shown):]
+        yield answer
+
+    def runnable(self, prepare: Callable[[dict[str, Any]], Turn],
+                 on_answer: Callable[[Answer], Answer] | None = None) -> AnswerRunnable:
+        return AnswerRunnable(self, prepare, on_answer)
+
+    # -- steps ---------------------------------------------------------------------------------------------
+    def rewrite(self, turn: Turn) -> Turn:
         t = time.perf_counter()
-        history = trim_history(state.get("history") or [], self.settings.history_tokens)
-        question = state["question"]
+        history = trim_history(usable_history(turn.history), self.settings.history_tokens)
+        question = turn.question
         standalone = rewrite_followup(question, history) if history else question
-        if history and standalone != question and self.backend is not None and self.settings.backend == "openai":
+        if history and standalone != question and self.backend.rewrites_followups:
             candidate = self.backend.complete(
-                [{"role": "user", "content": render("rewrite", history=_format_history(history), question=question)}],
+                chat_messages("rewrite", system=None, history=_format_history(history), question=question),
                 max_tokens=80,
             ).strip()
             if plausible_rewrite(question, candidate):
                 standalone = candidate
-        return {**state, "history": history, "standalone": standalone, "timings": _lap(state, "rewrite_s", t)}
+        return replace(turn, history=history, standalone=standalone, timings=turn.lap("rewrite_s", t))
 
-    def retrieve(self, state: State) -> State:
+    def retrieve(self, turn: Turn) -> Turn:
         t = time.perf_counter()
-        query = state["standalone"]
+        query = turn.standalone
         vector = self.index.embedder.embed([query])[0]
-        k = state.get("k") or self.settings.top_k
+        k = turn.k or self.settings.top_k
         try:
             hits = self.index.search(query, max(k, self.settings.read_passages), vector=vector)
         except StoreError as exc:
             raise BackendError(str(exc)) from None
+        self.finder.use(self.index.article)
         evidence = self.finder.find(query, hits, vector)
-        return {**state, "hits": rerank(hits, evidence)[:k], "evidence": evidence,
-                "timings": _lap(state, "retrieve_s", t)}
+        return replace(turn, hits=rerank(hits, evidence)[:k], evidence=evidence, timings=turn.lap("retrieve_s", t))
 
     @property
     def threshold(self) -> float:
@@ -82,126 +154,200 @@ class AnswerChain:
         t = self.settings.answer_threshold
         return self.finder.reader.threshold if t is None else t
 
-    def gate(self, state: State) -> State:
+    def gate(self, turn: Turn) -> Turn:
         t = time.perf_counter()
-        override = state.get("min_score")
-        decision = decide(state["standalone"], state["evidence"], self.threshold if override is None else override)
-        return {**state, "gate": decision, "timings": _lap(state, "gate_s", t)}
+        threshold = self.threshold if turn.min_score is None else turn.min_score
+        decision = decide(turn.standalone, turn.evidence, threshold, self.finder.vocabulary)
+        return replace(turn, gate=decision, timings=turn.lap("gate_s", t))
 
-    def messages(self, state: State) -> list[Message]:
-        passages = "\n".join(f"[{i}] {self.finder.prompt_text(h)}" for i, h in enumerate(self.context(state), start=1))
-        return [
-            {"role": "system", "content": render("system")},
-            {"role": "user", "content": render("answer", passages=passages, question=state["standalone"])},
-        ]
+    def messages(self, turn: Turn) -> list[Message]:
+        passages = "\n".join(f"[{i}] {self.finder.prompt_text(h)}" for i, h in enumerate(self.context(turn), start=1))
+        return chat_messages("answer", passages=passages, question=turn.standalone)
 
-    def context(self, state: State) -> list[Hit]:
+    def context(self, turn: Turn) -> list[Hit]:
         """The passages holding the best evidence, best first: small, precise prompts for a small model."""
         chosen: list[Hit] = []
-        for e in state["evidence"]:
+        for e in turn.evidence:
             if e.hit not in chosen:
                 chosen.append(e.hit)
             if len(chosen) == self.settings.context_passages:
                 break
         return chosen
 
-    def generate_stream(self, state: State) -> Iterator[str]:
-        assert self.backend is not None
-        yield from self.backend.generate(self.messages(state), max_tokens=self.settings.max_tokens,
-                                         temperature=self.settings.temperature)
-
-    def generate(self, state: State) -> State:
-        if not state["gate"].answerable or self.backend is None:
-            return state
+    def _generation(self, turn: Turn, done: _Box) -> Iterator[str]:
+        """Runs the model and checks its answer sentence by sentence; yields each backed sentence with its
+        `[n]` marker as soon as it is complete. `done.turn` is the turn with the draft and what was backed."""
+        if turn.gate is None or not turn.gate.answerable or not self.backend.generates:
+            return
         t = time.perf_counter()
-        draft = "".join(self.generate_stream(state))
-        return {**state, "draft": draft, "timings": _lap(state, "generate_s", t)}
+        check = _Checker(self, turn)
+        timings = dict(turn.timings)
+        stream = self.backend.generate(self.messages(turn), max_tokens=self.settings.max_tokens,
+                                       temperature=self.settings.temperature)
+        try:
+            for piece in stream:
+                timings.setdefault("first_token_s", time.perf_counter() - turn.t0)
+                for part in check.feed(piece):
+                    timings.setdefault("first_verified_s", time.perf_counter() - turn.t0)
+                    yield part
+                if check.finished:
+                    break  # the answer paragraph is over (or the model found nothing): stop generating
+            for part in check.close():
+                timings.setdefault("first_verified_s", time.perf_counter() - turn.t0)
+                yield part
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+            timings["generate_s"] = time.perf_counter() - t
+            done.turn = replace(turn, draft=check.draft, backed=list(check.backed), generated=check.judged,
+                                timings=timings)
 
-    def finish(self, state: State) -> Answer:
+    def _prefix(self, turn: Turn) -> str:
+        """What the answer starts with before its sentences: the short answer in bold, or Yes./No."""
+        if not turn.evidence:
+            return ""
+        if is_yes_no(turn.standalone):
+            return f"{polarity(turn.standalone, turn.evidence[0].sentence.text)}. "
+        short = self.short_answer(turn.standalone, turn.evidence[0])
+        return f"**{short.text}**. " if short else ""
+
+    def finish(self, turn: Turn) -> Answer:
         t = time.perf_counter()
-        gate = state["gate"]
-        common: dict[str, Any] = {"passages": state["hits"], "question": state["question"],
-                                  "standalone_question": state["standalone"], "backend": self.backend_name,
-                                  "answer_score": gate.score}
+        gate = turn.gate
+        assert gate is not None, "finish runs after the gate"
+        common: dict[str, Any] = {"passages": turn.hits, "question": turn.question,
+                                  "standalone_question": turn.standalone, "backend": self.backend_name,
+                                  "answer_score": gate.score, "article_sha256": self.index.article_sha256}
         if not gate.answerable:
-            return Answer(REFUSAL, True, reason=gate.reason, timings=_total(state, t, "verify_s"), **common)
-        text, reason = "", "extractive"
+            return Answer(REFUSAL, True, reason=gate.reason, timings=_total(turn, t, "verify_s"), **common)
         citations: list[Citation] = []
-        if "draft" in state:
-            text, citations, reason = self._verified(state)
+        text, reason = "", "extractive"
+        if turn.backed:
+            text, citations = build_citations(self.index.article.text, turn.backed)
+            dropped = turn.generated - len(turn.backed)
+            reason = f"generated; {dropped} unsupported sentence(s) removed" if dropped else "generated"
+        elif turn.draft is not None:
+            reason = ("the model found no answer; the article's best sentence is shown"
+                      if not turn.draft.strip() or _NOT_FOUND.search(turn.draft)
+                      else "the model's answer was not backed by the article; the article's best sentence is shown")
         if not citations:
-            text, citations = extractive_answer(state["standalone"], state["evidence"], self.index.article.text)
+            text, citations = extractive_answer(turn.standalone, turn.evidence, self.index.article.text)
         if not citations:
             return Answer(REFUSAL, True, reason="No sentence of the article backs an answer.",
-                          timings=_total(state, t, "verify_s"), **common)
-        short = self.short_answer(state["standalone"], state["evidence"][0], citations[0])
-        if short is not None:
-            text = f"**{short.text}**. {text}"
-        return Answer(text, False, citations=citations, reason=reason, short_answer=short,
-                      timings=_total(state, t, "verify_s"), **common)
+                          timings=_total(turn, t, "verify_s"), **common)
+        short = self.short_answer(turn.standalone, turn.evidence[0])
+        citations = [replace(c, source_start=at[0], source_end=at[1]) if (at := self.index.source_span(c.start, c.end))
+                     else c for c in citations]
+        return Answer(self._prefix(turn) + text, False, citations=citations, reason=reason, short_answer=short,
+                      timings=_total(turn, t, "verify_s"), **common)
 
-    def short_answer(self, question: str, best: Evidence, cited: Citation) -> ShortAnswer | None:
-        """The reader's span in the best sentence, when the question wants a few words, the span is confident,
-        and it lies inside the first cited sentence (it always does unless a generated answer cites another)."""
+    def short_answer(self, question: str, best: Evidence) -> ShortAnswer | None:
+        """The reader's span in the best sentence (the one every answer cites first), when the question wants
+        a few words and the span is confident."""
         if best.span is None or not wants_short_answer(question):
             return None
         start, end, prob = best.span
         text = self.index.article.text
         start, end = _trim_span(text, start, end)
-        if (prob < self.finder.reader.span_threshold or end <= start or not (cited.start <= start and end <= cited.end)
-                or text[start:end].strip() == cited.quote.strip()):
+        s = best.sentence
+        if (prob < self.finder.reader.span_threshold or end <= start or not (s.start <= start and end <= s.end)
+                or text[start:end].strip() == text[s.start:s.end].strip()):
             return None
         return ShortAnswer(text[start:end], start, end, prob)
 
-    def _verified(self, state: State) -> tuple[str, list[Citation], str]:
-        # One answer paragraph; a small model sometimes goes on to echo the prompt ("Passage: ...").
-        draft: str = re.split(r"\n\s*\n|\n(?=\s*(?:passage|question|\[\d|\d+\.))", state["draft"].strip(),
-                              flags=re.IGNORECASE)[0].strip()
-        question = state["standalone"]
-        evidence: list[Evidence] = state["evidence"]
-        if not draft or _NOT_FOUND.search(draft):
-            return "", [], "the model found no answer; the article's best sentence is shown"
-        sentences = split_answer(draft)
-        yes_no = is_yes_no(question)
-        if yes_no and sentences:
-            sentences[0] = _YES_NO.sub("", sentences[0]).strip()
-            sentences = [s for s in sentences if s]
-        if not sentences:
-            return "", [], "the model's answer had no checkable sentence"
-        # The model may rephrase the sentence the reader chose, not pick others: a small model
-        # that strays to a neighbouring fact is more often wrong than the scorer.
-        chosen = choose_evidence(question, evidence, self.index.article.text)
-        vectors = self.index.embedder.embed(sentences)
-        cand_vectors = [self.finder.vector(e.sentence) for e in chosen]
-        backed = [b for s, v in zip(sentences, vectors)
-                  if (b := supported(s, question, chosen, cand_vectors, v, depth=len(chosen)))]
-        if not backed:
-            return "", [], "the model's answer was not backed by the article; the article's best sentence is shown"
-        text, citations = build_citations(self.index.article.text, backed)
-        if yes_no:
-            text = f"{polarity(question, evidence[0].sentence.text)}. {text}"
-        dropped = len(sentences) - len(backed)
-        return text, citations, f"generated; {dropped} unsupported sentence(s) removed" if dropped else "generated"
 
-    # -- LangChain -----------------------------------------------------------------------------------
-    def runnable(self) -> Runnable[dict[str, Any], Answer]:
-        """`invoke({"question": ..., "history": [...]})` -> Answer; composes with any LangChain runnable."""
-        return (RunnableLambda(self.rewrite) | RunnableLambda(self.retrieve) | RunnableLambda(self.gate)
-                | RunnableLambda(self.generate) | RunnableLambda(self.finish)).with_config(run_name="article-assistant")
+class _Box:
+    """Where a generator leaves its final turn (a generator's return value is lost to a for loop)."""
 
-    def stream(self, state: State) -> Iterator[str | Answer]:
-        """The same steps, yielding generated text as it comes, then the verified Answer."""
-        state = self.gate(self.retrieve(self.rewrite(state)))
-        if state["gate"].answerable and self.backend is not None:
-            t = time.perf_counter()
-            pieces = []
-            for piece in self.generate_stream(state):
-                pieces.append(piece)
-                if "first_token_s" not in state["timings"]:
-                    state["timings"] = {**state["timings"], "first_token_s": time.perf_counter() - state["t0"]}
-                yield piece
-            state = {**state, "draft": "".join(pieces), "timings": _lap(state, "generate_s", t)}
-        yield self.finish(state)
+    turn: Turn | None = None
+
+
+class _Checker:
+    """Checks a generated answer one sentence at a time, as the model writes it. The same checks as a whole
+    draft would get: the first paragraph only, sentences as `split_answer` cuts them (a cut, once made, never
+    moves as more text comes), a leading Yes/No replaced by the article's own polarity, and each sentence
+    kept only if `supported` by the sentence the reader chose."""
+
+    def __init__(self, chain: AnswerChain, turn: Turn) -> None:
+        self.chain = chain
+        self.question = turn.standalone
+        self.chosen = choose_evidence(self.question, turn.evidence)
+        self.vectors = [chain.finder.vector(e.sentence) for e in self.chosen]
+        self.yes_no = is_yes_no(self.question)
+        self.draft = ""
+        self.backed: list[SupportedSentence] = []
+        self.checked = 0  # sentences of the draft looked at
+        self.judged = 0  # of those, the ones that said something to check
+        self.finished = False
+        self.not_found = False
+        self._numbers: dict[tuple[int, int], int] = {}
+
+    def feed(self, piece: str) -> list[str]:
+        if self.finished:
+            return []
+        self.draft += piece
+        body = self.draft.lstrip()
+        end = _ANSWER_ENDS.search(body)
+        if end is not None:
+            body, self.finished = body[:end.start()], True
+        sentences = split_answer(body)
+        return self._check(sentences if self.finished else sentences[:-1])
+
+    def close(self) -> list[str]:
+        """The rest once the model stops: its last sentence is complete now."""
+        if self.finished:
+            return []
+        self.finished = True
+        body = self.draft.strip()
+        end = _ANSWER_ENDS.search(body)
+        return self._check(split_answer(body[:end.start()] if end else body))
+
+    def _check(self, sentences: list[str]) -> list[str]:
+        out: list[str] = []
+        while self.checked < len(sentences) and not self.not_found:
+            i, sentence = self.checked, sentences[self.checked]
+            self.checked += 1
+            if i == 0 and _NOT_FOUND.search(sentence):
+                self.not_found = self.finished = True  # "NOT IN ARTICLE": the reader's sentence is shown
+                break
+            if i == 0 and self.yes_no:
+                sentence = _YES_NO.sub("", sentence).strip()  # the article's own polarity comes first instead
+            if not sentence or _NOT_FOUND.search(sentence):
+                continue
+            self.judged += 1
+            vector = self.chain.index.embedder.embed([sentence])[0]
+            backed = supported(sentence, self.question, self.chosen, self.vectors, vector, depth=len(self.chosen))
+            if backed is None:
+                continue
+            self.backed.append(backed)
+            span = (backed.evidence.start, backed.evidence.end)
+            n = self._numbers.setdefault(span, len(self._numbers) + 1)  # numbered as build_citations does
+            out.append(f"{backed.text} [{n}]")
+        return out
+
+
+class AnswerRunnable(Runnable[dict[str, Any], Any]):
+    """The chain as a LangChain Runnable: `invoke({"question", "history"?, "k"?})` -> Answer; `stream` yields
+    the verified text pieces, then the Answer. Composes with any runnable (`|`), batches, and reports to
+    LangChain callbacks under the name "article-assistant"."""
+
+    name: str | None = "article-assistant"
+
+    def __init__(self, chain: AnswerChain, prepare: Callable[[dict[str, Any]], Turn],
+                 on_answer: Callable[[Answer], Answer] | None = None) -> None:
+        self.chain = chain
+        self.prepare = prepare  # validates the input dict into a Turn
+        self.on_answer = on_answer or (lambda a: a)  # the opt-in chat log sees every final Answer
+
+    def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        answer: Answer = self._call_with_config(lambda x: self.chain.answer(self.prepare(x)), input, config)
+        return self.on_answer(answer)
+
+    def stream(self, input: dict[str, Any], config: RunnableConfig | None = None,
+               **kwargs: Any | None) -> Iterator[Any]:
+        for piece in self.chain.stream(self.prepare(input)):
+            yield self.on_answer(piece) if isinstance(piece, Answer) else piece
 
 
 def rerank(hits: list[Hit], evidence: list[Evidence]) -> list[Hit]:
@@ -241,15 +387,11 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _format_history(history: list[dict[str, str]]) -> str:
+def _format_history(history: list[Message]) -> str:
     return "\n".join(f"{m['role']}: {m['content']}" for m in history)
 
 
-def _lap(state: State, key: str, started: float) -> dict[str, float]:
-    return {**state.get("timings", {}), key: time.perf_counter() - started}
-
-
-def _total(state: State, started: float, key: str) -> dict[str, float]:
-    timings = _lap(state, key, started)
-    timings["total_s"] = time.perf_counter() - state["t0"]
+def _total(turn: Turn, started: float, key: str) -> dict[str, float]:
+    timings = turn.lap(key, started)
+    timings["total_s"] = time.perf_counter() - turn.t0
     return timings

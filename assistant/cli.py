@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BackendError, InputError
+from assistant.progress import IndexProgress
 
 __all__ = ["main"]
 
@@ -23,26 +24,10 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings.resolve(**{f: getattr(args, f, None) for f in fields})
 
 
-def _progress(label: str) -> Any:
-    from tqdm import tqdm
-
-    bar: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc=label, unit="passage", file=sys.stderr, leave=False)
-        bar["bar"].n = done
-        bar["bar"].refresh()
-        if done >= total:
-            bar["bar"].close()
-
-    return update
-
-
 def _assistant(args: argparse.Namespace) -> Any:
     from assistant.api import Assistant
 
-    return Assistant(settings=_settings(args), progress=_progress("embedding"))
+    return Assistant(settings=_settings(args), progress=IndexProgress())
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -50,7 +35,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     s = _settings(args)
     report = build_index(s.index_config(), SentenceTransformerEmbedder(s.embedding_model), rebuild=args.rebuild,
-                         progress=_progress("embedding"))
+                         progress=IndexProgress())
     if report.status == "unchanged":
         print(f"index is up to date: {report.passages} passages of “{report.title}” in {report.where} "
               f"(collection {report.collection}); nothing to do")
@@ -63,15 +48,14 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from assistant.history import validate_question
+    from assistant.history import validate_k, validate_question
     from index import ArticleIndex, SentenceTransformerEmbedder
 
     s = _settings(args)
     query = validate_question(args.query, s.max_question_chars)
-    if not 1 <= args.k <= 50:
-        raise InputError("-k must be between 1 and 50")
+    validate_k(args.k, "-k")
     idx = ArticleIndex.open(s.index_config(), SentenceTransformerEmbedder(s.embedding_model),
-                            progress=_progress("embedding"))
+                            progress=IndexProgress())
     hits = idx.search(query, args.k)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
@@ -133,16 +117,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
         try:
             final: Answer | None = None
             print("assistant> ", end="", flush=True)
-            for piece in assistant.stream(question, history):
+            for piece in assistant.stream(question, history):  # verified pieces: nothing shown is taken back
                 if isinstance(piece, Answer):
                     final = piece
-                elif sys.stdout.isatty():
+                else:
                     print(piece, end="", flush=True)
             assert final is not None
-            if sys.stdout.isatty():
-                print("\r\033[K", end="")
-                print("assistant> ", end="")
-            print(final.text)
+            print()
             if final.citations:
                 print(format_sources(final))
             history += [{"role": "user", "content": question}, {"role": "assistant", "content": final.text}]
@@ -151,7 +132,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ui.app import serve
+    from assistant.server import serve
 
     serve(_settings(args))
     return 0
@@ -176,13 +157,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from assistant.backends import BACKENDS
+
     p = argparse.ArgumentParser(prog="article-assistant",
                                 description="Answers questions about one article, only from it, with citations.")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--article", help="article file (.txt, .md, .html); default: the shipped article")
     common.add_argument("--data-dir", help="where the index lives (default ~/.cache/article-assistant)")
     gen = argparse.ArgumentParser(add_help=False)
-    gen.add_argument("--backend", choices=["llamacpp", "openai", "extractive"])
+    gen.add_argument("--backend", choices=list(BACKENDS))
     gen.add_argument("--model-path", help="a GGUF file for the llamacpp backend")
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from index import InputError
 
-__all__ = ["approx_tokens", "trim_history", "validate_history", "validate_question"]
+__all__ = ["approx_tokens", "trim_history", "validate_history", "validate_k", "validate_question"]
 
 ROLES = {"user", "assistant", "system"}
 
@@ -71,3 +71,12 @@ def trim_history(history: list[dict[str, str]], budget_tokens: int) -> list[dict
         kept.append(m)
         used += cost
     return list(reversed(kept))
+
+
+def validate_k(k: object, name: str = "k") -> int | None:
+    """How many passages to retrieve: None (the setting) or 1..50. The one check every surface uses."""
+    if k is None:
+        return None
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 50:
+        raise InputError(f"{name} must be between 1 and 50")
+    return k

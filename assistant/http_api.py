@@ -1,18 +1,21 @@
 """An OpenAI-compatible HTTP API with sources: any OpenAI client can point at `serve` and still get the
 citations (in an extra top-level `citations` field, the same shape as `ask --json`).
 
-Streaming sends the *verified* answer: sentences the article does not back are removed before a client
-sees them, so a stream never shows words that the final answer takes back.
+Streaming sends the *verified* answer as it is checked: each delta is a generated sentence the article backs
+(or the extractive answer, whole), sent as soon as it passes, so a stream never shows words that the final
+answer takes back, and the deltas joined are the non-streamed content. The last chunk carries the citations.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,6 +25,7 @@ from assistant.api import Assistant
 from assistant.errors import BackendError, InputError
 from assistant.settings import Settings
 from assistant.types import Answer
+from index import StoreError
 
 __all__ = ["MODEL_ID", "create_router"]
 
@@ -77,7 +81,8 @@ def _question(body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
 
 def _extras(answer: Answer) -> dict[str, Any]:
     data = answer.to_dict()
-    return {k: data[k] for k in ("citations", "passages", "refused", "timings", "short_answer", "answer_score")}
+    return {k: data[k] for k in ("citations", "passages", "refused", "timings", "short_answer", "answer_score",
+                                 "article_sha256")}
 
 
 def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
@@ -96,14 +101,28 @@ def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = N
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _sse(answer: Answer, cid: str, created: int) -> Iterator[str]:
-    yield _chunk(cid, created, {"role": "assistant", "content": ""})
-    words = answer.text.split(" ")
-    for i in range(0, len(words), 4):
-        piece = " ".join(words[i:i + 4]) + (" " if i + 4 < len(words) else "")
-        yield _chunk(cid, created, {"content": piece})
-    yield _chunk(cid, created, {}, "stop", **_extras(answer))
-    yield "data: [DONE]\n\n"
+def _sse(first: str | Answer, rest: Iterator[str | Answer], cid: str, created: int,
+         release: Callable[[], None]) -> Iterator[str]:
+    """`first` was taken from the answer's stream before the response started (so that bad input is still a
+    plain 400); the rest follows as it is verified. `release` frees the request's slot at the end."""
+    try:
+        yield _chunk(cid, created, {"role": "assistant", "content": ""})
+        piece: str | Answer = first
+        while True:
+            if isinstance(piece, Answer):
+                yield _chunk(cid, created, {}, "stop", **_extras(piece))
+                break
+            if piece:
+                yield _chunk(cid, created, {"content": piece})
+            piece = next(rest)
+        yield "data: [DONE]\n\n"
+    except BackendError as exc:  # the headers are sent: the error goes in the stream, the OpenAI way
+        yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'service_unavailable'}})}\n\n"
+    finally:
+        close = getattr(rest, "close", None)
+        if close is not None:
+            close()  # a client that went away stops the generation
+        release()
 
 
 def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
@@ -127,12 +146,26 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
         return JSONResponse({"object": "list", "data": [
             {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "article-assistant"}]})
 
+    @router.get("/v1/article")
+    def article(request: Request) -> JSONResponse:
+        """The cleaned article text that every `start`/`end` of an answer indexes, with its sha256 (the
+        `article_sha256` every answer carries), so a client can check a quote itself."""
+        try:
+            authorize(request)
+        except APIError as exc:
+            return exc.response()
+        return JSONResponse({"object": "article", "title": assistant.title, "text": assistant.article_text,
+                             "sha256": assistant.article_sha256, "source": Path(assistant.index.article.source).name})
+
     @router.get("/healthz")
     def healthz() -> JSONResponse:
+        with contextlib.suppress(StoreError):
+            assistant.index.refresh()  # follow a rebuild made by another process
         count = assistant.index.store.collection_count(assistant.index.manifest.collection)
         ok = count == len(assistant.index.passages) and count > 0
         body = {"status": "ok" if ok else "unavailable", "passages": count, "backend": assistant.default_backend,
-                "article": assistant.title}
+                "article": assistant.title, "collection": assistant.index.manifest.collection,
+                "article_sha256": assistant.article_sha256}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.post("/v1/chat/completions")
@@ -149,18 +182,23 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
     def _answer(body: dict[str, Any]) -> Any:
         if not slots.acquire(blocking=False):
             return APIError(429, "too many requests in flight; retry shortly", "rate_limit_error").response()
+        streaming = False
         try:
             question, history = _question(body)
-            answer = assistant.ask(question, history)
+            cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+            if body.get("stream"):
+                pieces = assistant.stream(question, history)
+                first = next(pieces)  # input errors and a failing backend surface here, before any byte is sent
+                streaming = True
+                return StreamingResponse(_sse(first, pieces, cid, created, slots.release),
+                                         media_type="text/event-stream")
+            return JSONResponse(_completion(assistant.ask(question, history), cid, created))
         except InputError as exc:
             return APIError(400, str(exc)).response()
         except BackendError as exc:
             return APIError(503, str(exc), "service_unavailable").response()
         finally:
-            slots.release()
-        cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
-        if body.get("stream"):
-            return StreamingResponse(_sse(answer, cid, created), media_type="text/event-stream")
-        return JSONResponse(_completion(answer, cid, created))
+            if not streaming:
+                slots.release()
 
     return router

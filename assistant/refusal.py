@@ -16,8 +16,8 @@ def below_threshold(score: float, threshold: float | None) -> str | None:
     """Why an answer with the reader's `score` is refused at `threshold`, or None when it passes."""
     if threshold is None or score >= threshold:
         return None
-    return (f"No sentence of the article seems to answer this (the reader's best probability is {score:.2f}, "
-            f"below {threshold:.2f}).")
+    return (f"No sentence of the article answers this: the closest one is not about what you asked "
+            f"(the reader's confidence is {score:.2f}; it answers from {threshold:.2f}).")
 
 
 def refuse_below(answer: Answer, threshold: float | None) -> Answer:

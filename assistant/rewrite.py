@@ -1,66 +1,152 @@
 """Follow-up rewriting: "When was it founded?" after "What is the CSTO?" -> "When was the CSTO founded?".
 
 Rule-based by default: it is instant and cannot invent facts. A language model may do it instead
-(`rewrite_question` in the chain) but its output is only kept when it passes `plausible_rewrite`.
+(`AnswerChain.rewrite`, for a backend whose `rewrites_followups` is set) but its output is only kept when it
+passes `plausible_rewrite`.
 """
 
 from __future__ import annotations
 
 import re
 
+from assistant.injection import looks_like_injection
+from assistant.refusal import REFUSAL
 from index import content_terms
 
-__all__ = ["plausible_rewrite", "rewrite_followup"]
+__all__ = ["plausible_rewrite", "rewrite_followup", "strip_lead", "usable_history"]
 
-_SINGULAR = r"it|its|he|him|his|she|her"
+_THING = r"it|its"
+_PERSON = r"he|him|his|she|her"
 _PLURAL = r"they|them|their|these|those"
-_WH = re.compile(r"^(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:and|so|but|also|then|ok(?:ay)?|well)\b[,:]?\s+(?:(?:what|how)\s+about\s+)?"
+                   r"|^(?:what|how)\s+about\s+", re.IGNORECASE)
+_START = re.compile(r"^(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|"
+                    r"could|will|would|should|may|might|must)\b", re.IGNORECASE)
 _ENTITY = re.compile(r"\b(?:the\s+)?(?:[A-Z][\w’'-]*|[A-Z]{2,})(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w’'-]*)*")
+_DEMONSTRATIVE = re.compile(r"\b(?:that|this|the same)\s+(country|state|organi[sz]ation|alliance|bloc|person|man|"
+                            r"woman|leader|president|city|region|company|group|party|base|article|event|operation)\b",
+                            re.IGNORECASE)
+_ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|last|latter|former)(?:\s+one)?\b", re.IGNORECASE)
+_ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
+_PREPOSITION = r"in|on|at|during|after|before|since|until|for|by|from"
+_AUX_BE = {"is", "are", "was", "were"}
+
+
+def strip_lead(question: str) -> str:
+    """ "And is Uzbekistan in the CSTO?" -> "Is Uzbekistan in the CSTO?": a leading And/So/But (or "what about")
+    joins a follow-up to the conversation and says nothing about the article."""
+    out = _LEAD.sub("", question.strip(), count=1)
+    return out[0].upper() + out[1:] if out else question
 
 
 def _needs_context(question: str) -> bool:
-    if re.search(rf"\b({_SINGULAR}|{_PLURAL})\b", question, re.IGNORECASE):
+    if re.search(rf"\b({_THING}|{_PERSON}|{_PLURAL})\b", question, re.IGNORECASE):
         return True
-    return len(content_terms(question)) < 2
+    if _DEMONSTRATIVE.search(question) or _ORDINAL.search(question):
+        return True
+    # Too few words of its own, or a bare phrase ("Kazakhstan?", "in 2022?"): an ellipsis.
+    return len(content_terms(question)) < 2 or (not _START.match(question) and len(question.split()) <= 5)
 
 
-def _entity(text: str) -> str | None:
-    """The last named thing in a sentence, skipping its first word (capitalised anyway)."""
+def _entities(text: str, *, skip_first: bool = True) -> list[str]:
+    """The named things in a sentence, in order; a question's first word is capitalised anyway (skipped), an
+    answer's may be the name itself ("Turkmenistan: it has ...")."""
     words = text.strip().split(maxsplit=1)
     rest = words[1] if len(words) > 1 else ""
-    found = [m.group(0).strip() for m in _ENTITY.finditer(rest)]
-    found = [f for f in found if not re.fullmatch(r"(?:the\s+)?(I|A|The)", f)]
-    if not found:
-        return None
-    name = found[-1]
-    if not name.lower().startswith("the ") and re.fullmatch(r"[A-Z]{2,}", name):
-        name = f"the {name}"
-    return name
+    source = rest if skip_first else re.sub(r"\s*\[\d+\]", "", text)
+    # A possessive names the thing it owns: "Tokayev's article", not "Tokayev's".
+    found = [m.group(0).strip() for m in re.finditer(rf"(?:{_ENTITY.pattern})(?<=[’']s)\s+[a-z]\w+|{_ENTITY.pattern}",
+                                                      source)]
+    if not skip_first and found and text.strip().startswith(found[0]):
+        # A sentence's first word is capitalised anyway: a name only when it runs on ("Prime Minister Nikol
+        # Pashinyan") or stands alone before a colon or comma ("Turkmenistan: it has ...").
+        after = text.strip()[len(found[0]):len(found[0]) + 1]
+        if " " not in found[0] and after not in (":", ",", ".", ";"):
+            found = found[1:]
+    found = [f for f in found if not re.fullmatch(
+        r"(?:the\s+)?(I|A|An|The|It|Its|That|This|These|Those|Yes|No|He|She|They|There|In|On|At|Only|After|Before)", f)]
+    return [f"the {f}" if not f.lower().startswith("the ") and re.fullmatch(r"[A-Z]{2,}", f) else f for f in found]
+
+
+def _listed(answer: str) -> list[str]:
+    """The items of a short listing answer: "Syria and North Korea. [1]" -> ["Syria", "North Korea"]."""
+    text = re.sub(r"\s*\[\d+\]", "", answer).strip().rstrip(".")
+    text = re.split(r"[:;.]", text, maxsplit=1)[0]
+    if len(text.split()) > 12:
+        return []
+    items = [i.strip() for i in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if i.strip()]
+    return items if len(items) >= 2 and all(i[:1].isupper() for i in items) else []
 
 
 def _plural_phrase(question: str) -> str | None:
-    m = re.match(r"^(?:which|what)\s+(\w+)\s+(are|were|is|was|have|had|did|do)\s+(.+?)\??$", question.strip(),
-                 re.IGNORECASE)
+    """ "Which states openly supported Russia?" -> "the states that openly supported Russia"."""
+    m = re.match(r"^(?:which|what)\s+(\w+s)\s+(.+?)\??$", question.strip(), re.IGNORECASE)
     if not m:
         return None
-    noun, verb, rest = m.groups()
-    return f"the {noun} that {verb} {rest}"
+    noun, rest = m.groups()
+    return f"the {noun} that {rest}"
+
+
+def _ellipsis(phrase: str, previous: str, answer: str) -> str | None:
+    """ "Kazakhstan?" / "in 2022?" after a question: that question, asked of the new thing."""
+    phrase = phrase.strip().rstrip("?").strip()
+    prev = previous.strip().rstrip("?")
+    if re.match(rf"^(?:{_PREPOSITION})\b", phrase, re.IGNORECASE):  # "in 2022" replaces "in 2024"
+        phrase = phrase[0].lower() + phrase[1:]
+        prep = phrase.split()[0]
+        swapped = re.sub(rf"\b{prep}\s+[^,;?]+$", phrase, prev, count=1, flags=re.IGNORECASE)
+        return f"{swapped}?" if swapped != prev else None
+    named = _entities(prev)
+    if phrase in answer and phrase not in prev:
+        # One of the things the previous answer named: ask its question of that thing alone.
+        m = re.match(r"^(?:which|what|who)\b(.*)$", prev, re.IGNORECASE)
+        if m:
+            words = m.group(1).split()
+            for i, w in enumerate(words):
+                if w.lower() in _AUX_BE:
+                    return f"{w.capitalize()} {phrase} {' '.join(words[i + 1:])}?"
+                if w.lower().endswith("ed") or w.lower() in {"did", "does", "do", "has", "have", "had"}:
+                    lead = i
+                    while lead and words[lead - 1].lower().endswith("ly"):
+                        lead -= 1
+                    return f"{phrase} {' '.join(words[lead:])}?"
+    if named and phrase[:1].isupper() and content_terms(phrase):  # "And Belarus?" after "How did Kazakhstan react?"
+        return f"{prev.replace(named[-1], phrase, 1)}?"
+    return None
 
 
 def rewrite_followup(question: str, history: list[dict[str, str]]) -> str:
     """A standalone version of `question`, or `question` itself when it already stands alone."""
+    question = strip_lead(question)
     users = [m["content"] for m in history if m["role"] == "user"]
     if not users or not _needs_context(question):
         return question
     previous = users[-1]
-    plural = _plural_phrase(previous)
-    entity = _entity(previous)
+    answers = [m["content"] for m in history if m["role"] == "assistant"]
+    answer = answers[-1] if answers and history[-1]["role"] == "assistant" else ""
+    listed = _listed(answer)
+    thing = next(iter(_entities(previous)), None)  # "it": what the previous question was about
+    named = _entities(answer, skip_first=False)
+    person = next(iter(named + _entities(previous)), None)  # "he": the one just named, else the one asked of
     out = question
-    if plural and re.search(rf"\b({_PLURAL})\b", out, re.IGNORECASE):
+    ordinal = _ORDINAL.search(out)
+    if ordinal and listed:
+        out = out[:ordinal.start()] + listed[_ORDINALS[ordinal.group(1).lower()]] + out[ordinal.end():]
+    elif re.search(rf"\b({_PLURAL})\b", out, re.IGNORECASE) and (plural := _plural_phrase(previous) or
+                                                                (" and ".join(listed) if listed else None)):
         out = re.sub(rf"\b(?:{_PLURAL})\b", plural, out, count=1, flags=re.IGNORECASE)
-    elif entity and re.search(rf"\b({_SINGULAR})\b", out, re.IGNORECASE):
-        out = re.sub(r"\bits\b", f"{entity}’s", out, count=1, flags=re.IGNORECASE)
-        out = re.sub(rf"\b(?:{_SINGULAR})\b", entity, out, count=1, flags=re.IGNORECASE)
+    elif (demonstrative := _DEMONSTRATIVE.search(out)) and (person or thing):
+        out = out[:demonstrative.start()] + str(next(iter(named), None) or thing or person) + out[demonstrative.end():]
+    elif re.search(rf"\b({_PERSON})\b", out, re.IGNORECASE) and person:
+        out = re.sub(r"\b(?:his|her)\b", f"{person}’s", out, count=1, flags=re.IGNORECASE) \
+            if re.search(r"\b(?:his|her)\b", out, re.IGNORECASE) else \
+            re.sub(rf"\b(?:{_PERSON})\b", person, out, count=1, flags=re.IGNORECASE)
+    elif re.search(rf"\b({_THING})\b", out, re.IGNORECASE) and thing:
+        out = re.sub(r"\bits\b", f"{thing}’s", out, count=1, flags=re.IGNORECASE)
+        out = re.sub(rf"\b(?:{_THING})\b", thing, out, count=1, flags=re.IGNORECASE)
+    elif not _START.match(out) and len(out.split()) <= 5 and not re.search(
+            r"\b(what|which|who|when|where|why|how)\b", out, re.IGNORECASE):
+        out = _ellipsis(out, previous, answer) or out
     if out == question:
         out = f"{question.rstrip('?')}? (following: {previous.strip()})"
     return out[0].upper() + out[1:]
@@ -73,3 +159,22 @@ def plausible_rewrite(original: str, candidate: str) -> bool:
         return False
     kept = set(content_terms(original))
     return not kept or len(kept & set(content_terms(candidate))) >= max(1, len(kept) // 2)
+
+
+def usable_history(history: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The turns a follow-up may lean on: a question the assistant refused, and orders to the assistant,
+    resolve nothing (and must never make the next question look like an injection)."""
+    out: list[dict[str, str]] = []
+    i = 0
+    while i < len(history):
+        m = history[i]
+        reply = history[i + 1] if m["role"] == "user" and i + 1 < len(history) else None
+        if reply is not None and reply["role"] == "assistant":
+            if not (looks_like_injection(m["content"]) or reply["content"].strip().startswith(REFUSAL)):
+                out += [m, reply]
+            i += 2
+            continue
+        if not (m["role"] == "user" and looks_like_injection(m["content"])):
+            out.append(m)
+        i += 1
+    return out

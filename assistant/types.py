@@ -13,17 +13,21 @@ Message = dict[str, str]
 
 @dataclass(frozen=True)
 class Citation:
-    """Marker `[n]` in the answer; `article.text[start:end] == quote` always holds."""
+    """Marker `[n]` in the answer; `article.text[start:end] == quote` always holds (`article.text`: the cleaned
+    article, `GET /v1/article`). For a .txt or .md article, `source_start`/`source_end` locate the quote in the
+    user's own file (its characters, decoded from UTF-8), or are None when it cannot be located there."""
 
     n: int
     passage_id: str
     quote: str
     start: int
     end: int
+    source_start: int | None = None
+    source_end: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"n": self.n, "passage_id": self.passage_id, "quote": self.quote, "start": self.start,
-                "end": self.end}
+                "end": self.end, "source_start": self.source_start, "source_end": self.source_end}
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Answer:
     # injection, an empty search). The answer is refused below the chain's threshold.
     answer_score: float | None = None
     short_answer: ShortAnswer | None = None
+    article_sha256: str = ""  # of the cleaned text every offset indexes: a client can check it has that text
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape shared by `ask --json`, the Gradio /ask endpoint and the HTTP API."""
@@ -68,4 +73,5 @@ class Answer:
             "reason": self.reason,
             "answer_score": None if self.answer_score is None else round(self.answer_score, 4),
             "short_answer": self.short_answer.to_dict() if self.short_answer else None,
+            "article_sha256": self.article_sha256,
         }

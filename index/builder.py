@@ -3,17 +3,22 @@ anything changed (article, cleaner, chunking, embedder) -> a complete new collec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.chunk import ChunkParams, chunk
 from index.embed import Embedder
-from index.errors import InputError
+from index.errors import InputError, StoreError
+from index.fusion import fuse
 from index.lexical import LexicalIndex
 from index.load import CLEANER_VERSION, article_hash, load_article
+from index.source import SourceMap
 from index.store import ChromaStore, Manifest
 from index.types import Article, Hit, Passage
 
@@ -97,19 +102,62 @@ def build_index(config: IndexConfig, embedder: Embedder, *, rebuild: bool = Fals
     return BuildReport("built", len(passages), store.where, wanted.collection, article.title, leftovers)
 
 
+@dataclass(frozen=True)
+class _Live:
+    """What one manifest points at, swapped whole so a search never mixes two builds."""
+
+    manifest: Manifest
+    article: Article
+    passages: list[Passage]
+    by_id: dict[str, Passage]
+    lexical: LexicalIndex
+
+
 class ArticleIndex:
-    """An opened index: the canonical article, its passages, and hybrid search over them."""
+    """An opened index: the canonical article, its passages, and hybrid search over them.
+
+    It follows the manifest: when another process rebuilds the index (`article-assistant index --rebuild`, a
+    changed article), the next search after the flip, or the first one whose collection has gone, reopens
+    what the manifest now names, so a running server keeps answering through a rebuild."""
 
     def __init__(self, store: ChromaStore, manifest: Manifest, article: Article, passages: list[Passage],
-                 embedder: Embedder, rrf_k: int = 60) -> None:
+                 embedder: Embedder, *, name: str | None = None, weights: dict[str, float] | None = None,
+                 check_every_s: float = 1.0) -> None:
         self.store = store
-        self.manifest = manifest
-        self.article = article
-        self.passages = passages
         self.embedder = embedder
-        self.rrf_k = rrf_k
-        self._by_id = {p.id: p for p in passages}
-        self._lexical = LexicalIndex(passages)
+        self.name = name  # the manifest to follow; None: a fixed index
+        self.weights = weights or {"dense": 1.0, "lexical": 1.0}
+        self.check_every_s = check_every_s
+        self._live = _Live(manifest, article, passages, {p.id: p for p in passages}, LexicalIndex(passages))
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+        self._source: SourceMap | None = None
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._live.manifest
+
+    @property
+    def article(self) -> Article:
+        return self._live.article
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self._live.passages
+
+    @property
+    def article_sha256(self) -> str:
+        """sha256 of the cleaned text (the manifest's), the text every offset indexes."""
+        return self._live.manifest.article_sha
+
+    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where `article.text[start:end]` sits in the user's .txt/.md file, if it can be found there."""
+        live = self._live
+        with self._lock:
+            if self._source is None or self._source.article is not live.article:
+                self._source = SourceMap(live.article)  # made on first use: answering does not need the file
+            source = self._source
+        return source.span(start, end)
 
     @classmethod
     def open(cls, config: IndexConfig, embedder: Embedder, *, build: bool = True,
@@ -117,34 +165,71 @@ class ArticleIndex:
         store = config.connect()
         if build:
             build_index(config, embedder, progress=progress, store=store)
-        found = store.read_manifest(config.index_name())
-        if found is None:
+        live = _read_live(store, config.index_name())
+        if live is None:
             raise InputError(f"no index for {config.article} in {store.where}; run: article-assistant index")
-        manifest, text = found
-        article = Article(title=manifest.title, text=text, source=manifest.source)
-        passages = store.passages(manifest.collection)
-        return cls(store, manifest, article, passages, embedder)
+        return cls(store, live.manifest, live.article, live.passages, embedder, name=config.index_name())
+
+    def refresh(self) -> bool:
+        """Reopen what the manifest names now, if that changed; True when it did."""
+        if self.name is None:
+            return False
+        with self._lock:
+            self._checked = time.monotonic()
+            try:
+                found = self.store.read_manifest(self.name)
+            except Exception as exc:  # the store went away: the caller's error, not a crash
+                raise StoreError(f"the vector store at {self.store.where} failed: {exc}") from None
+            if found is None or found[0] == self._live.manifest:
+                return False
+            live = _read_live(self.store, self.name, found)
+            if live is None:
+                return False
+            self._live = live
+            return True
 
     def passage(self, passage_id: str) -> Passage:
-        return self._by_id[passage_id]
+        return self._live.by_id[passage_id]
 
     def search(self, query: str, k: int = 4, *, vector: list[float] | None = None) -> list[Hit]:
-        """Dense (Chroma, cosine) and BM25 rankings fused by reciprocal rank fusion."""
-        if not self.passages or k <= 0:
-            return []
-        depth = min(len(self.passages), max(20, 4 * k))
+        """Dense (Chroma, cosine) and BM25 rankings fused by weighted reciprocal rank fusion."""
+        if self.name is not None and time.monotonic() - self._checked >= self.check_every_s:
+            with contextlib.suppress(StoreError):
+                self.refresh()
         vector = vector or self.embedder.embed([query])[0]
-        dense = self.store.query(self.manifest.collection, vector, depth)
-        lexical = self._lexical.search(query, depth)
-        fused: dict[str, float] = {}
-        dense_sim = dict(dense)
-        lex_score = {p.id: s for p, s in lexical}
-        for rank, (pid, _) in enumerate(dense):
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-        for rank, (p, _) in enumerate(lexical):
-            fused[p.id] = fused.get(p.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-        order = sorted(fused, key=lambda pid: (-fused[pid], -dense_sim.get(pid, 0.0)))
-        return [
-            Hit(self._by_id[pid], fused[pid], rank + 1, dense_sim.get(pid, 0.0), lex_score.get(pid, 0.0))
-            for rank, pid in enumerate(order[:k]) if pid in self._by_id
-        ]
+        try:
+            return self._search(self._live, query, k, vector)
+        except StoreError:
+            if not self._reopened():
+                raise
+            return self._search(self._live, query, k, vector)
+
+    def _reopened(self) -> bool:
+        try:
+            return self.refresh()
+        except StoreError:
+            return False
+
+    def _search(self, live: _Live, query: str, k: int, vector: list[float]) -> list[Hit]:
+        if not live.passages or k <= 0:
+            return []
+        depth = min(len(live.passages), max(20, 4 * k))
+        rankings = {
+            "dense": self.store.query(live.manifest.collection, vector, depth),
+            "lexical": [(p.id, s) for p, s in live.lexical.search(query, depth)],
+        }
+        fused = [f for f in fuse(rankings, self.weights) if f.id in live.by_id]
+        return [Hit(live.by_id[f.id], f.score, rank, f.signals) for rank, f in enumerate(fused[:k], start=1)]
+
+
+def _read_live(store: ChromaStore, name: str, found: tuple[Manifest, str] | None = None) -> _Live | None:
+    found = found or store.read_manifest(name)
+    if found is None:
+        return None
+    manifest, text = found
+    try:
+        passages = store.passages(manifest.collection)
+    except Exception as exc:  # flipped away and dropped between the two reads: the caller retries later
+        raise StoreError(f"the index collection {manifest.collection} is gone: {exc}") from None
+    article = Article(title=manifest.title, text=text, source=manifest.source)
+    return _Live(manifest, article, passages, {p.id: p for p in passages}, LexicalIndex(passages))

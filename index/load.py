@@ -1,5 +1,7 @@
 """Read an article file (.txt, .md, .html) and clean it into the canonical text everything cites.
 
+`READERS` maps a file suffix to its reader: raw bytes in, (title hint, text blocks) out. Each reader decodes
+its own bytes, so a binary format (PDF, DOCX) is one more reader and one more line in `READERS`.
 Cleaning only ever drops whole blocks (lines or HTML elements) that look like page furniture; it never
 rewrites a sentence of the body, so a quote taken from the canonical text is a quote of the article.
 """
@@ -9,16 +11,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from index.errors import InputError
 from index.types import Article
 
-__all__ = ["CLEANER_VERSION", "clean_blocks", "load_article", "parse_article"]
+__all__ = ["CLEANER_VERSION", "READERS", "Reader", "clean_blocks", "decode_text", "load_article", "parse_article"]
 
 CLEANER_VERSION = "clean-2"
-SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-            ".html": "html", ".htm": "html"}
 MAX_BYTES = 5_000_000
 
 _BOILERPLATE = [
@@ -107,7 +108,13 @@ _MD_INLINE = [
 ]
 
 
-def _markdown_blocks(raw: str) -> tuple[str, list[str]]:
+def read_text(data: bytes, source: str) -> tuple[str, list[str]]:
+    """Plain text: one block a line (hard-wrapped paragraphs joined); the title is picked by the cleaner."""
+    return "", _text_blocks(decode_text(data, source))
+
+
+def read_markdown(data: bytes, source: str) -> tuple[str, list[str]]:
+    raw = decode_text(data, source)
     title = ""
     out: list[str] = []
     raw = re.sub(r"\A---\n.*?\n---\n", "", raw, flags=re.DOTALL)  # front matter
@@ -125,9 +132,10 @@ def _markdown_blocks(raw: str) -> tuple[str, list[str]]:
     return title, out
 
 
-def _html_blocks(raw: str) -> tuple[str, list[str]]:
+def read_html(data: bytes, source: str) -> tuple[str, list[str]]:
     from bs4 import BeautifulSoup
 
+    raw = decode_text(data, source)
     soup = BeautifulSoup(raw, "html.parser")
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
                      "button", "svg", "iframe", "template"]):
@@ -151,9 +159,8 @@ def _html_blocks(raw: str) -> tuple[str, list[str]]:
     return title, blocks
 
 
-def _decode(data: bytes, source: str) -> str:
-    if not data.strip():
-        raise InputError(f"{source}: the article is empty")
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 text with its line ends and no-break spaces normalised; a binary or non-UTF-8 file is refused."""
     if b"\x00" in data:
         raise InputError(f"{source}: this looks like a binary file, not a text article")
     try:
@@ -166,14 +173,20 @@ def _decode(data: bytes, source: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
 
 
-def parse_article(data: bytes, source: str, kind: str = "text") -> Article:
-    raw = _decode(data, source)
-    if kind == "html":
-        hint, blocks = _html_blocks(raw)
-    elif kind == "markdown":
-        hint, blocks = _markdown_blocks(raw)
-    else:
-        hint, blocks = "", _text_blocks(raw)
+Reader = Callable[[bytes, str], tuple[str, list[str]]]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text, ".text": read_text,
+    ".md": read_markdown, ".markdown": read_markdown,
+    ".html": read_html, ".htm": read_html,
+}
+
+
+def parse_article(data: bytes, source: str, suffix: str = ".txt") -> Article:
+    """`data` read by the reader of `suffix` (plain text for an unknown one), then cleaned."""
+    if not data.strip():
+        raise InputError(f"{source}: the article is empty")
+    hint, blocks = READERS.get(suffix.lower(), read_text)(data, source)
     title, body = clean_blocks(blocks, hint)
     if not body:
         raise InputError(f"{source}: no article text left after removing page furniture")
@@ -190,7 +203,7 @@ def load_article(path: str | Path) -> Article:
         raise InputError(f"{p}: no such article file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not an article file")
-    kind = SUFFIXES.get(p.suffix.lower(), "text")
+    suffix = p.suffix.lower() if p.suffix.lower() in READERS else ".txt"
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
@@ -198,9 +211,9 @@ def load_article(path: str | Path) -> Article:
         data = p.read_bytes()
     except PermissionError:
         raise InputError(f"{p}: permission denied") from None
-    if kind == "text" and re.match(rb"\s*<(!doctype html|html)", data[:200], re.IGNORECASE):
-        kind = "html"
-    return parse_article(data, str(p), kind)
+    if READERS[suffix] is read_text and re.match(rb"\s*<(!doctype html|html)", data[:200], re.IGNORECASE):
+        suffix = ".html"
+    return parse_article(data, str(p), suffix)
 
 
 def article_hash(article: Article) -> str:

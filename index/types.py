@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,22 @@ class Passage:
 
 @dataclass(frozen=True)
 class Hit:
-    """A search result; `dense` is the cosine similarity to the query, `lexical` the BM25 score. `score` is the
-    search's fused score; in an Answer's passages, reordered by the reader, its best sentence's probability."""
+    """A search result. `signals` holds each ranking's own score by name (`dense`: the cosine similarity to
+    the query, `lexical`: BM25). `score` is the search's fused score; in an Answer's passages, reordered by
+    the reader, its best sentence's probability."""
 
     passage: Passage
     score: float
     rank: int
-    dense: float = 0.0
-    lexical: float = 0.0
+    signals: dict[str, float] = field(default_factory=dict, hash=False)
+
+    @property
+    def dense(self) -> float:
+        return self.signals.get("dense", 0.0)
+
+    @property
+    def lexical(self) -> float:
+        return self.signals.get("lexical", 0.0)
 
     def to_dict(self) -> dict[str, object]:
         return {**self.passage.to_dict(), "score": round(self.score, 6)}

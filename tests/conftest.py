@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,6 +15,8 @@ from assistant import Assistant, Settings
 from assistant.backends import Backend
 from assistant.reader import Candidate, Reader, Reading
 from assistant.settings import default_article_path
+from benchmarks.procs import ServerDied, free_port, http_json, stop
+from benchmarks.procs import wait_for_http as _wait_for_http
 from index import Embedder, content_terms
 
 ARTICLE = default_article_path()
@@ -136,47 +132,16 @@ def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder, fake_reader: Fak
     return make
 
 
+__all__ = ["ARTICLE", "GOLD", "SMALL_ARTICLE", "FakeEmbedder", "FakeLLM", "FakeReader", "free_port", "http_json",
+           "start_chroma", "stop", "wait_for_http"]
+
+
 def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path | None = None, timeout_s: float = 180) -> None:
-    """Until `url` answers 2xx; fails the test with the end of the log if the process dies or time runs out."""
-    deadline = time.monotonic() + timeout_s
-    tail = lambda: log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{proc.args!r} exited with {proc.returncode}:\n{tail()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if 200 <= response.status < 300:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{url} did not answer within {timeout_s:.0f}s:\n{tail()}")
-
-
-def stop(proc: subprocess.Popen[bytes], timeout_s: float = 20) -> None:
-    proc.terminate()
+    """benchmarks.procs.wait_for_http, failing the test (with the log's tail) instead of raising."""
     try:
-        proc.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=timeout_s)
-
-
-def http_json(url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
-              timeout_s: float = 120) -> tuple[int, dict[str, Any]]:
-    """(status, JSON body) of a GET, or a POST when `body` is given; error statuses are returned, not raised."""
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout_s) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        _wait_for_http(url, proc, log, timeout_s)
+    except ServerDied as exc:
+        pytest.fail(str(exc))
 
 
 def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:

@@ -1,4 +1,4 @@
-"""The web chat: `ui.app.serve(settings)` runs it; `ui.app.build_app` / `ui.app.create_server_app` build it.
+"""The web chat: `ui.app.build_app(assistant, settings)` builds its Gradio Blocks; `assistant.server` serves them.
 
 Kept import-light on purpose (Gradio is slow to import): import `ui.app` where it is needed.
 """

@@ -1,38 +1,33 @@
 """The web chat: a thin Gradio adapter over `Assistant`. It formats answers for display and records feedback;
-retrieval, refusal and citations all happen in the assistant.
-
-`serve(settings)` is what `article-assistant serve` runs: a FastAPI app (see `create_server_app`, where the
-HTTP API's routes go) with the Gradio Blocks mounted at "/", run by uvicorn on settings.host:settings.port.
+retrieval, refusal and citations all happen in the assistant. `build_app` returns the Blocks; the server
+layer (`assistant.server`) mounts them beside the HTTP API and runs them.
 """
 
 # No `from __future__ import annotations` here: gr.api reads the /ask function's annotations at runtime.
 
 import logging
-import os
-import socket
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import gradio as gr
-from fastapi import FastAPI
 
-from assistant.api import BACKENDS, Assistant
+from assistant.api import Assistant
+from assistant.backends import available_backends
 from assistant.errors import BackendError, InputError
-from assistant.http_api import create_router
 from assistant.jsonl_log import JsonlLog
 from assistant.settings import Settings
 from assistant.types import Answer
 from ui import format as fmt
 
-__all__ = ["CSS", "JS", "ChatUI", "build_app", "create_server_app", "serve"]
+__all__ = ["CONCURRENCY_ID", "CSS", "JS", "ChatUI", "build_app"]
 
 log = logging.getLogger("article_assistant.ui")
 
-# One generation at a time, whichever surface asks: the chat and the /ask endpoint share this group.
+# The chat and the /ask endpoint share one Gradio concurrency group (bounded by Settings.queue_size); the
+# local model's own worker thread then serves their generations first come, first served.
 CONCURRENCY_ID = "generate"
+ASK = "Ask about the article…"
 
 Turn = dict[str, Any]  # {"question": str, "answer": Answer.to_dict() | None, "error": str | None}
 Update = tuple[Any, ...]
@@ -41,36 +36,61 @@ _VOTES: dict[bool | str, str] = {True: "up", False: "down", "like": "up", "disli
 
 CSS = """
 .aa-header h1 { margin: 0 0 .2em 0; font-size: 1.6em; }
-.aa-header p { margin: 0; opacity: .8; }
+.aa-header p { margin: 0; }
 .aa-q { white-space: pre-wrap; }
-.aa-try { font-size: .9em; opacity: .8; }
-.aa-answer a.aa-cite { text-decoration: none; font-weight: 600; padding: 0 .1em; color: var(--color-accent); }
-.aa-pending, .aa-streaming { opacity: .75; }
+.aa-try { font-size: .9em; }
+/* Text colours chosen for WCAG AA (4.5:1 or more) on Gradio's light and dark backgrounds. */
+.aa-answer a.aa-cite { text-decoration: underline; text-underline-offset: 2px; font-weight: 600; padding: 0 .1em;
+  color: #1d4ed8 !important; }
+.dark .aa-answer a.aa-cite { color: #93c5fd !important; }
+.aa-try, .aa-why, .aa-note, .aa-source-head, .aa-asked, #aa-settings .info, #aa-settings [data-testid="block-info"] {
+  color: #374151 !important; opacity: 1 !important; }
+.dark .aa-try, .dark .aa-why, .dark .aa-note, .dark .aa-source-head, .dark .aa-asked,
+.dark #aa-settings .info, .dark #aa-settings [data-testid="block-info"] { color: #e5e7eb !important; }
+.aa-pending { font-style: italic; }
 .aa-cursor { animation: aa-blink 1s step-start infinite; }
 @keyframes aa-blink { 50% { opacity: 0; } }
+.aa-stopped-note { font-size: .85em; font-style: italic; }
 .aa-refusal { border-left: 4px solid #b45309; padding: .3em .6em; background: rgba(245, 158, 11, .12);
   font-style: italic; }
 .aa-badge { display: inline-block; font-style: normal; font-size: .75em; font-weight: 700; text-transform: uppercase;
-  letter-spacing: .03em; color: #fff; background: #b45309; border-radius: 4px; padding: 0 .4em; margin-right: .3em; }
-.aa-why { font-size: .85em; opacity: .8; font-style: normal; }
+  letter-spacing: .03em; color: #fff; background: #9a3412; border-radius: 4px; padding: 0 .4em; margin-right: .3em; }
+.aa-why { font-size: .85em; font-style: normal; }
 .aa-error { border-left: 4px solid #b91c1c; padding: .3em .6em; background: rgba(239, 68, 68, .12); }
 .aa-sources h3 { margin-top: 0; }
-.aa-source-list { padding-left: 0; list-style: none; }
+.aa-asked { font-size: .85em; margin: 0 0 .5em 0; }
+.aa-source-list { padding-left: 0; list-style: none; margin: 0; }
 .aa-source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .5em .7em;
-  margin-bottom: .6em; scroll-margin: 4em; transition: box-shadow .3s; }
-.aa-source-head { font-size: .85em; opacity: .85; margin-bottom: .3em; }
+  margin-bottom: .6em; scroll-margin: 1em; transition: box-shadow .3s; }
+.aa-source-head { font-size: .85em; margin-bottom: .3em; }
 .aa-num { font-weight: 700; }
-.aa-para { margin: 0; line-height: 1.5; }
+.aa-para { margin: 0; line-height: 1.5; overflow-wrap: anywhere; }
 mark.aa-mark { background: #fde047; color: #111; padding: 0 .1em; border-radius: 2px; }
-.aa-flash { box-shadow: 0 0 0 3px var(--color-accent); }
-.aa-note { opacity: .85; }
+.aa-flash { box-shadow: 0 0 0 3px #1d4ed8; }
+.dark .aa-flash { box-shadow: 0 0 0 3px #93c5fd; }
 .aa-sources-refused .aa-refused-note { border-left: 4px solid #b45309; padding: .3em .6em; }
 .aa-article { max-height: 32em; overflow-y: auto; line-height: 1.6; }
-#aa-sources-panel { max-height: 40em; overflow-y: auto; }
+/* The sources scroll inside their own box (Gradio's inline overflow: visible would let them spill). */
+#aa-sources-panel { max-height: 560px !important; overflow-y: auto !important; overflow-x: hidden !important; }
+/* No feedback buttons on a message that is not an answer yet. */
+.message-row:has(.aa-pending) .message-buttons, .message-row:has(.aa-streaming) .message-buttons,
+[data-testid="bot"]:has(.aa-pending) ~ .message-buttons,
+.message-wrap .message:has(.aa-pending) + div { display: none !important; }
+/* A phone: one column; the sources right under the chat and its question box, before the examples. */
+@media (max-width: 768px) {
+  #aa-main { flex-direction: column !important; flex-wrap: nowrap !important; }
+  #aa-left, #aa-right { display: contents !important; }
+  #aa-chat { order: 1; height: 55vh !important; }
+  #aa-input { order: 2; }
+  #aa-sources-panel { order: 3; max-height: 60vh !important; min-width: 0 !important; }
+  #aa-try { order: 4; } #aa-examples { order: 5; } #aa-clear-row { order: 6; }
+}
 """
 
-# Clicking a marker [n] (or anything linking to #src-n / #art-n) brings that element into view. Capture phase,
-# so that the chat's own link handling (which would open a new tab) never sees the click.
+# Clicking a marker [n] shows *that answer's* sources (each answer keeps its own section in the panel) and brings
+# the quote into view. Capture phase, so that the chat's own link handling (a new tab) never sees the click.
+# Two more repairs the Chatbot does not offer: its messages' aria-labels get their text (not their HTML), and the
+# chat keeps following the newest message even after the reader scrolled once.
 JS = """
 () => {
   document.addEventListener('click', (ev) => {
@@ -80,10 +100,38 @@ JS = """
     ev.preventDefault();
     ev.stopPropagation();
     if (!el) return;
+    const section = el.closest('section.aa-sources');
+    if (section) {
+      const all = section.parentElement.querySelectorAll(':scope > section.aa-sources');
+      all.forEach((s) => { s.hidden = s !== section; });
+    }
+    const card = el.closest('.aa-source') || el;
     el.scrollIntoView({behavior: 'smooth', block: 'center'});
-    el.classList.add('aa-flash');
-    setTimeout(() => el.classList.remove('aa-flash'), 1600);
+    card.classList.add('aa-flash');
+    setTimeout(() => card.classList.remove('aa-flash'), 1600);
   }, true);
+  let seen = 0;
+  const tidy = () => {
+    const chat = document.getElementById('aa-chat');
+    if (!chat) return;
+    chat.querySelectorAll('[aria-label]').forEach((el) => {
+      const label = el.getAttribute('aria-label');
+      if (label && label.includes('<')) {
+        const role = label.split(':')[0];
+        el.setAttribute('aria-label', `${role}: ${(el.innerText || '').trim().slice(0, 300)}`);
+      }
+    });
+    const messages = chat.querySelectorAll('.aa-q, .aa-answer, .aa-refusal, .aa-error, .aa-pending').length;
+    if (messages !== seen) {
+      seen = messages;
+      const last = chat.querySelector('.aa-q:last-of-type');
+      const scroller = [...chat.querySelectorAll('*')].find((n) => n.scrollHeight > n.clientHeight + 4 &&
+        ['auto', 'scroll'].includes(getComputedStyle(n).overflowY));
+      if (scroller) scroller.scrollTop = scroller.scrollHeight;
+      else if (last) last.scrollIntoView({block: 'end'});
+    }
+  };
+  new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true, characterData: true});
 }
 """
 
@@ -125,6 +173,7 @@ class ChatUI:
                  {"role": "assistant", "content": fmt.pending_html()}]
         yield "", list(chat), list(turns), gr.skip(), gr.skip()
         turn: Turn = {"question": question, "answer": None, "error": None}
+        number = len(turns)  # this answer's place: its markers open its own sources
         final: Update | None = None
         try:
             answer: Answer | None = None
@@ -134,14 +183,15 @@ class ChatUI:
                     answer = piece
                     break
                 partial += piece
-                chat[-1] = {"role": "assistant", "content": fmt.streaming_html(partial)}
+                chat[-1] = {"role": "assistant", "content": fmt.streaming_html(partial, number)}
                 yield gr.skip(), list(chat), list(turns), gr.skip(), gr.skip()
             if answer is None:
                 raise BackendError("the assistant stopped without an answer")
             text = self.assistant.article_text
-            shown = {"role": "assistant", "content": fmt.answer_html(answer)}
-            final = (gr.skip(), [*chat[:-1], shown], [*turns, {**turn, "answer": answer.to_dict()}],
-                     fmt.sources_html(answer, text), fmt.article_html(text, answer.citations))
+            shown = {"role": "assistant", "content": fmt.answer_html(answer, number)}
+            done = [*turns, {**turn, "answer": answer.to_dict()}]
+            final = (gr.skip(), [*chat[:-1], shown], done, fmt.sources_panel(done, text),
+                     fmt.article_html(text, answer.citations))
         except (InputError, BackendError) as exc:
             turn["error"] = str(exc)
         except Exception as exc:  # the page keeps serving; the details go to the server log
@@ -158,6 +208,20 @@ class ChatUI:
             return self.assistant.ask(question, history or []).to_dict()
         except (InputError, BackendError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+
+    def stopped(self, chat: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        """After Stop: what was shown stays (it was verified), marked as cut short; a placeholder says so."""
+        chat = list(chat or [])
+        if chat and chat[-1].get("role") == "assistant":
+            content = str(chat[-1].get("content", ""))
+            if "aa-pending" in content:
+                chat[-1] = {"role": "assistant", "content": fmt.error_html("Stopped before an answer.")}
+            elif "aa-streaming" in content:
+                cut = content.replace(" aa-streaming", "").replace(
+                    '<span class="aa-cursor" aria-hidden="true">▍</span>',
+                    ' <span class="aa-stopped-note">(stopped)</span>')
+                chat[-1] = {"role": "assistant", "content": cut}
+        return chat
 
     def clear(self) -> Update:
         return [], [], fmt.EMPTY_SOURCES, fmt.article_html(self.assistant.article_text)
@@ -196,36 +260,37 @@ class ChatUI:
 
 
 def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The chat page over one Assistant. Queue it (`create_server_app` does) before serving."""
+    """The chat page over one Assistant. Queue it (`assistant.server.create_server_app` does) before serving."""
     ui = ChatUI(assistant, settings)
-    backends = list(BACKENDS)
+    backends = available_backends(settings)  # only what can run here: no openai without its URL
     if assistant.default_backend not in backends:
         backends.insert(0, assistant.default_backend)
-    paragraphs = sum(1 for p in assistant.article_text.split("\n\n") if p.strip())
+    paragraphs = sum(1 for p in assistant.article_text.split("\n\n") if p.strip()) - 1  # the title is not one
     with gr.Blocks(title=f"{assistant.title} · Article assistant", analytics_enabled=False) as blocks:
         blocks.chat_ui = ui  # type: ignore[attr-defined]
         gr.HTML(f'<div class="aa-header"><h1>{fmt.esc(assistant.title)}</h1><p>Ask about this article '
                 f'({paragraphs} paragraphs). Answers come only from it, and every claim cites its exact words; '
                 f'when the article does not say, the assistant says so.</p></div>', elem_id="aa-header")
         turns = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
+        with gr.Row(equal_height=False, elem_id="aa-main"):
+            with gr.Column(scale=3, elem_id="aa-left"):
                 chatbot = gr.Chatbot(label="Chat", elem_id="aa-chat", height=520, latex_delimiters=[],
                                      buttons=["copy"], feedback_options=("Like", "Dislike"),
                                      placeholder="Ask a question about the article, or pick an example below.")
-                with gr.Row():
-                    question = gr.Textbox(placeholder="Ask about the article…", show_label=False, scale=5,
-                                          lines=1, max_lines=4, elem_id="aa-question", autofocus=True,
+                with gr.Row(elem_id="aa-input"):
+                    question = gr.Textbox(placeholder=ASK, label="Your question about the article", show_label=False,
+                                          scale=5, lines=1, max_lines=4, elem_id="aa-question", autofocus=True,
                                           submit_btn=False)
                     send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="aa-send")
-                gr.HTML('<span class="aa-try">Try an example:</span>', js_on_load=None)
+                    stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="aa-stop", visible=False)
+                gr.HTML('<span class="aa-try">Try an example:</span>', js_on_load=None, elem_id="aa-try")
                 with gr.Row(elem_id="aa-examples"):
                     example_buttons = [gr.Button(q, size="sm", variant="secondary", elem_classes=["aa-example"])
                                        for q in ui.examples]
-                with gr.Row():
+                with gr.Row(elem_id="aa-clear-row"):
                     clear = gr.Button("Clear chat", size="sm", variant="secondary", scale=0, min_width=140,
                                       elem_id="aa-clear")
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, elem_id="aa-right"):
                 sources = gr.HTML(fmt.EMPTY_SOURCES, elem_id="aa-sources-panel", js_on_load=None, container=True,
                                   padding=True)
         with gr.Accordion("Read the article", open=False, elem_id="aa-read"):
@@ -236,96 +301,29 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                                        "extractive: quotes the sentence the reader chose, no generation")
             k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to retrieve (k)")
 
-        inputs = [question, chatbot, turns, backend, k]
         outputs = [question, chatbot, turns, sources, article]
         chat_events: dict[str, Any] = {"concurrency_id": CONCURRENCY_ID, "api_visibility": "private",
                                        "show_progress": "hidden"}
-        question.submit(ui.respond, inputs, outputs, **chat_events)
-        send.click(ui.respond, inputs, outputs, **chat_events)
-        for button in example_buttons:
-            button.click(ui.respond, [button, chatbot, turns, backend, k], outputs, **chat_events)
+        # While answering: Send and the examples are disabled, the question box is read-only (a second question
+        # cannot be dropped: it cannot be sent until this answer is done or stopped) and Stop is offered.
+        controls = [question, send, stop, *example_buttons]
+        busy = lambda: [gr.update(interactive=False, placeholder="Answering… press Stop to ask something else"),
+                        gr.update(interactive=False), gr.update(visible=True),
+                        *[gr.update(interactive=False) for _ in example_buttons]]
+        idle = lambda: [gr.update(interactive=True, placeholder=ASK), gr.update(interactive=True),
+                        gr.update(visible=False), *[gr.update(interactive=True) for _ in example_buttons]]
+        answering = []
+        for trigger, first in [(question.submit, question), (send.click, question),
+                               *[(b.click, b) for b in example_buttons]]:
+            started = trigger(busy, None, controls, queue=False, api_visibility="private", show_progress="hidden")
+            event = started.then(ui.respond, [first, chatbot, turns, backend, k], outputs, **chat_events)
+            event.then(idle, None, controls, queue=False, api_visibility="private", show_progress="hidden")
+            answering.append(event)
+        stop.click(ui.stopped, [chatbot], [chatbot], cancels=answering, queue=False, api_visibility="private") \
+            .then(idle, None, controls, queue=False, api_visibility="private", show_progress="hidden")
         clear.click(ui.clear, None, [chatbot, turns, sources, article], api_visibility="private", queue=False)
         chatbot.clear(ui.clear, None, [chatbot, turns, sources, article], api_visibility="private", queue=False)
         chatbot.like(ui.on_like, [turns], None, api_visibility="private", queue=False)
         gr.api(ui.ask_api, api_name="ask", concurrency_id=CONCURRENCY_ID,
                api_description="Answer a question about the article; same JSON as `article-assistant ask --json`.")
     return blocks
-
-
-def _auth(settings: Settings) -> tuple[str, str] | None:
-    if settings.auth is None:
-        return None
-    user, sep, password = settings.auth.get_secret_value().partition(":")
-    if not sep or not user or not password:
-        raise InputError("auth must be USER:PASSWORD (ARTICLE_ASSISTANT_AUTH)")
-    return user, password
-
-
-def create_server_app(assistant: Assistant, settings: Settings, *,
-                      setup: Callable[[FastAPI], None] | None = None) -> FastAPI:
-    """The FastAPI app served by `serve`: `setup(app)` adds routes (the HTTP API), then the chat page is
-    mounted at "/". Routes must be added before that mount, which catches every path it is given."""
-    app = FastAPI(title="article-assistant", docs_url=None, redoc_url=None)
-    if setup is not None:
-        setup(app)
-    blocks = build_app(assistant, settings)
-    # Events run concurrently and line up first-come, first-served at the local model's lock, the same line
-    # the HTTP API's requests join, so neither way in can starve the other; max_size bounds the waiting.
-    blocks.queue(default_concurrency_limit=settings.queue_size, max_size=settings.queue_size)
-    return gr.mount_gradio_app(app, blocks, path="/", server_name=settings.host, server_port=settings.port,
-                               auth=_auth(settings), footer_links=["api"], run_history=False, css=CSS, js=JS,
-                               show_error=True, ssr_mode=False, mcp_server=False)
-
-
-def _progress(done: int, total: int) -> None:
-    """One line on stderr, redrawn in place on a terminal; only the last state when redirected."""
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\rarticle-assistant: indexing the article: {done}/{total} passages")
-        if done >= total:
-            sys.stderr.write("\n")
-    elif done >= total:
-        sys.stderr.write(f"article-assistant: indexed the article: {total} passages\n")
-    sys.stderr.flush()
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """Binds now, so a busy port is a one-line error before any model loads."""
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                             flags=socket.AI_PASSIVE)[0]
-        sock = socket.socket(family, kind, proto)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError as exc:
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-def serve(settings: Settings) -> None:
-    """Builds the assistant (and the index, if missing or stale), loads the models, then serves the chat page
-    (and whatever `create_server_app` mounts) on settings.host:settings.port until interrupted."""
-    import uvicorn
-
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    auth = _auth(settings)  # a malformed value fails before the slow start
-    sock = _listen(settings.host, settings.port)
-    try:
-        started = time.perf_counter()
-        print("article-assistant: opening the index (built on first start)…", file=sys.stderr, flush=True)
-        assistant = Assistant(settings=settings, progress=_progress)
-        print("article-assistant: loading the models…", file=sys.stderr, flush=True)
-        assistant.warm_up()
-        app = create_server_app(assistant, settings,
-                                setup=lambda api: api.include_router(create_router(assistant, settings)))
-        port = sock.getsockname()[1]
-        host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        print(f"article-assistant: ready in {time.perf_counter() - started:.1f}s"
-              f"{' (login required)' if auth else ''}", file=sys.stderr, flush=True)
-        print(f"Running on http://{host}:{port}", flush=True)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5))
-        server.run(sockets=[sock])
-    finally:
-        sock.close()

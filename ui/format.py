@@ -14,7 +14,7 @@ from index import content_terms
 
 __all__ = [
     "EMPTY_SOURCES", "answer_html", "article_html", "error_html", "esc", "example_questions", "paragraph_bounds",
-    "pending_html", "question_html", "sources_html", "streaming_html",
+    "pending_html", "question_html", "sources_html", "sources_panel", "streaming_html",
 ]
 
 EMPTY_SOURCES = ('<div class="aa-sources"><h3>Sources</h3><p class="aa-note">Ask a question: the passages the '
@@ -44,30 +44,35 @@ def question_html(question: str) -> str:
 
 
 def pending_html() -> str:
-    return '<div class="aa-pending">Looking in the article…</div>'
+    return '<div class="aa-pending" role="status">Checking the article…</div>'
 
 
-def streaming_html(partial: str) -> str:
-    return f'<div class="aa-answer aa-streaming">{esc(partial.strip())}<span class="aa-cursor">▍</span></div>'
+def streaming_html(partial: str, turn: int = 0) -> str:
+    """Verified text so far (it is never taken back), its markers already links, and a cursor."""
+    numbers = {int(n) for n in _MARKER.findall(partial)}
+    return (f'<div class="aa-answer aa-streaming">{_markers(partial.strip(), numbers, turn)}'
+            f'<span class="aa-cursor" aria-hidden="true">▍</span></div>')
 
 
 def error_html(message: str) -> str:
     return f'<div class="aa-error">⚠️ {esc(message)}</div>'
 
 
-def _markers(text: str, numbers: set[int]) -> str:
-    """Escaped answer text with each known `[n]` turned into a link to source n."""
+def _markers(text: str, numbers: set[int], turn: int) -> str:
+    """Escaped answer text with each known `[n]` turned into a link to that answer's own source n."""
     def link(m: re.Match[str]) -> str:
         n = int(m.group(1))
         if n not in numbers:
             return m.group(0)
-        return f'<a class="aa-cite" href="#src-{n}" data-n="{n}" title="Show source {n}">[{n}]</a>'
+        return (f'<a class="aa-cite" href="#src-t{turn}-{n}" data-n="{n}" data-turn="{turn}" '
+                f'title="Show source {n} of this answer" aria-label="source {n}">[{n}]</a>')
 
     return _MARKER.sub(link, esc(text))
 
 
-def answer_html(answer: Any) -> str:
-    """The final answer as a chat message: markers link to the sources panel; a refusal looks different."""
+def answer_html(answer: Any, turn: int = 0) -> str:
+    """The final answer as a chat message: markers link to this answer's sources (`turn`: its place in the
+    chat, so an older answer's [1] opens its own source 1); a refusal looks different."""
     text = str(_get(answer, "text", ""))
     if _get(answer, "refused", False):
         reason = str(_get(answer, "reason", "") or "")
@@ -80,8 +85,8 @@ def answer_html(answer: Any) -> str:
     lead = f"**{short_text}**"
     if short_text and text.startswith(lead):  # the chain puts the short answer first, in bold
         return (f'<div class="aa-answer"><strong class="aa-short">{esc(short_text)}</strong>'
-                f'{_markers(text[len(lead):], numbers)}</div>')
-    return f'<div class="aa-answer">{_markers(text, numbers)}</div>'
+                f'{_markers(text[len(lead):], numbers, turn)}</div>')
+    return f'<div class="aa-answer">{_markers(text, numbers, turn)}</div>'
 
 
 def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -108,27 +113,58 @@ def _highlight(text: str, begin: int, stop: int, spans: Iterable[tuple[int, int,
     return "".join(out).replace("\n", "<br>")
 
 
-def sources_html(answer: Any, article_text: str) -> str:
-    """The sources panel: each cited passage's paragraph with the quoted words highlighted; a refusal
-    gets a note with the reason instead."""
+def _first_words(text: str, words: int = 6) -> str:
+    head = text.split()
+    return " ".join(head[:words]) + ("…" if len(head) > words else "")
+
+
+def sources_html(answer: Any, article_text: str, turn: int = 0, question: str = "") -> str:
+    """One answer's sources: a card per cited paragraph, with every quote of the answer in it marked; the
+    header names the paragraph as a reader would ("Paragraph 8 of 14 · “Looking back at …”"), the offsets
+    are in its tooltip. A refusal gets a note with the reason instead."""
+    asked = f'<p class="aa-asked">For: “{esc(question)}”</p>' if question else ""
     if _get(answer, "refused", False):
         reason = str(_get(answer, "reason", "") or "no passage of the article answers this")
-        return ('<div class="aa-sources aa-sources-refused"><h3>Sources</h3>'
-                f'<p class="aa-note aa-refused-note">No sources: the article does not say. '
-                f'<span class="aa-why">Why: {esc(reason)}</span></p></div>')
+        return (f'<section class="aa-sources aa-sources-refused" id="aa-src-t{turn}" data-turn="{turn}">'
+                f'<h3>Sources</h3>{asked}<p class="aa-note aa-refused-note">No sources: the article does not say. '
+                f'<span class="aa-why">{esc(reason)}</span></p></section>')
     citations = list(_get(answer, "citations", []) or [])
     if not citations:
         return EMPTY_SOURCES
-    items = []
+    paragraphs = sum(1 for p in article_text.split("\n\n") if p.strip()) - 1  # the title is not a paragraph
+    cards: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     for c in citations:
         n, start, end = int(_get(c, "n")), int(_get(c, "start")), int(_get(c, "end"))
-        begin, stop = paragraph_bounds(article_text, start, end)
-        body = _highlight(article_text, begin, stop, [(start, end, n)])
-        where = f"paragraph {article_text.count(chr(10) * 2, 0, begin) + 1}, characters {start}–{end}"
+        cards.setdefault(paragraph_bounds(article_text, start, end), []).append((start, end, n))
+    items = []
+    for (begin, stop), spans in cards.items():
+        body = _highlight(article_text, begin, stop, spans, f"src-t{turn}-")
+        number = article_text.count("\n\n", 0, begin)  # paragraph 1 is the first after the title
+        where = (f"Paragraph {number} of {paragraphs}" if number else "The title") + \
+            f" · “{_first_words(article_text[begin:stop])}”"
+        offsets = "; ".join(f"[{n}] characters {s}–{e} of the article text" for s, e, n in spans)
+        nums = " ".join(f"[{n}]" for _, _, n in spans)
         items.append(
-            f'<li class="aa-source" id="src-{n}"><div class="aa-source-head"><span class="aa-num">[{n}]</span> '
-            f'<span class="aa-where">{esc(where)}</span></div><p class="aa-para">{body}</p></li>')
-    return f'<div class="aa-sources"><h3>Sources</h3><ol class="aa-source-list">{"".join(items)}</ol></div>'
+            f'<li class="aa-source"><div class="aa-source-head" title="{esc(offsets)}"><span class="aa-num">{nums}'
+            f'</span> <span class="aa-where">{esc(where)}</span></div><p class="aa-para">{body}</p></li>')
+    return (f'<section class="aa-sources" id="aa-src-t{turn}" data-turn="{turn}"><h3>Sources</h3>{asked}'
+            f'<ol class="aa-source-list">{"".join(items)}</ol></section>')
+
+
+def sources_panel(turns: Sequence[Any], article_text: str, current: int | None = None) -> str:
+    """Every answered turn's sources, each in its own section; only `current`'s (default: the newest) is shown.
+    A click on an older answer's marker shows that answer's section (see ui.app.JS)."""
+    answered = [(i, t) for i, t in enumerate(turns) if _get(t, "answer")]
+    if not answered:
+        return EMPTY_SOURCES
+    current = answered[-1][0] if current is None else current
+    sections = []
+    for i, t in reversed(answered):
+        section = sources_html(t["answer"], article_text, i, str(t.get("question", "")))
+        if i != current:
+            section = section.replace("<section ", "<section hidden ", 1)
+        sections.append(section)
+    return f'<div class="aa-sources-all">{"".join(sections)}</div>'
 
 
 def article_html(article_text: str, citations: Sequence[Any] = ()) -> str:

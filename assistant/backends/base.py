@@ -1,17 +1,41 @@
-"""The swappable generator: one abstract method."""
+"""The swappable generator: one abstract method (`generate`), plus what the chain needs to know of it."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
 
 from assistant.types import Message
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 __all__ = ["Backend"]
 
 
 class Backend(ABC):
-    name: str = "backend"
+    """Capabilities are class flags so the chain asks the backend in use, never the configured name:
+    `generates` (False: the answer is the reader's sentence itself), `rewrites_followups` (the model is good
+    enough to turn a follow-up into a standalone question; its rewrite is still checked)."""
+
+    name: ClassVar[str] = "backend"
+    generates: ClassVar[bool] = True
+    rewrites_followups: ClassVar[bool] = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Backend:
+        """The factory the registry calls; a backend with no settings of its own needs no override."""
+        return cls()
+
+    @classmethod
+    def unavailable(cls, settings: Settings) -> str | None:
+        """Why this backend cannot run with `settings` (the web chat offers only those that can), or None."""
+        del settings
+        return None
+
+    def load(self) -> None:  # noqa: B027 - optional: most backends have nothing to load
+        """Load weights or connect now rather than on the first question (serve does this at start)."""
 
     @abstractmethod
     def generate(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:

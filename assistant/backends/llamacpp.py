@@ -7,12 +7,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from assistant.backends.base import Backend
 from assistant.backends.worker import Busy, ModelWorker
 from assistant.errors import BackendError, InputError
 from assistant.types import Message
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 __all__ = ["LlamaCppBackend", "check_gguf", "share_cores_with_torch"]
 
@@ -44,7 +47,9 @@ def share_cores_with_torch() -> None:
 
 
 class LlamaCppBackend(Backend):
-    name = "llamacpp"
+    name: ClassVar[str] = "llamacpp"
+    # A 135M model rewrites follow-ups less reliably than the rules (it drops words or answers instead).
+    rewrites_followups: ClassVar[bool] = False
     _models: ClassVar[dict[tuple[str, int, int], Any]] = {}
     _workers: ClassVar[dict[tuple[str, int, int], ModelWorker]] = {}
     _guard = threading.Lock()
@@ -57,6 +62,18 @@ class LlamaCppBackend(Backend):
         with self._guard:
             self.worker = self._workers.setdefault(self.key, ModelWorker("llamacpp"))
         share_cores_with_torch()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LlamaCppBackend:
+        return cls(settings.gguf_path(), settings.n_ctx, settings.n_threads, settings.generation_timeout_s)
+
+    @classmethod
+    def unavailable(cls, settings: Settings) -> str | None:
+        try:
+            check_gguf(settings.gguf_path())
+        except InputError as exc:
+            return str(exc)
+        return None
 
     def _model(self) -> Any:
         """Runs on the worker thread only, so the model is loaded and driven by the same thread."""

@@ -45,6 +45,8 @@ from assistant.evaluation.report import (
     write_report,
 )
 from assistant.evaluation.suite import discover_suite, read_gold_text, read_squad, sample_rows, write_suite
+from assistant.history import validate_k
+from assistant.progress import IndexProgress
 from assistant.refusal import refuse_below
 from index import Embedder
 
@@ -349,26 +351,6 @@ AssistantFactory = Callable[[Path], "Assistant"]
 """Builds the assistant for one article file (a suite builds one per article)."""
 
 
-@dataclass
-class _Bar:
-    """A tqdm bar on stderr for the index build's (done, total) callbacks."""
-
-    label: str
-    bar: Any = field(default=None)
-    position: int = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        if self.bar is None:
-            self.bar = tqdm(total=total, desc=self.label, unit="passage", file=sys.stderr, leave=False,
-                            position=self.position)
-        self.bar.n = done
-        self.bar.refresh()
-        if done >= total:
-            self.bar.close()
-
-
 class _Progress:
     """tqdm bars on stderr: one for the whole run and, in a suite, one for the article being asked.
     Does nothing when `show` is false."""
@@ -412,14 +394,15 @@ def _settings_info(settings: Settings) -> dict[str, Any]:
 def default_factory(settings: Settings, progress: bool = False, in_suite: bool = False) -> AssistantFactory:
     """Assistants for the given settings, each on its own article; the models (embedder, generator and reader,
     if any) are loaded once and shared, not once per article. `progress`: a bar for each index build."""
-    from assistant.api import Assistant, make_backend
+    from assistant.api import Assistant
+    from assistant.backends import make_backend
 
     shared: dict[str, Any] = {}
 
     def make(article: Path) -> Assistant:
         s = settings.model_copy(update={"article": Path(article)})
         label = f"embedding {Path(article).stem}" if in_suite else "embedding"
-        bar = _Bar(label, position=1 if in_suite else 0) if progress else None
+        bar = IndexProgress(label, position=1 if in_suite else 0) if progress else None
         if not shared:
             shared["generator"] = make_backend(settings)
             a = Assistant(settings=s, generator=shared["generator"], progress=bar)
@@ -463,8 +446,7 @@ def _evaluate(assistant: Assistant, rows: list[GoldRow], k: int | None, article:
 
 
 def _check_options(k: int | None, sample: int | None, out: Path) -> Path:
-    if k is not None and not 1 <= k <= 50:
-        raise InputError("k must be between 1 and 50")
+    validate_k(k)
     if sample is not None and sample < 1:
         raise InputError("--sample must be at least 1")
     out = Path(out)

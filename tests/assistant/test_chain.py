@@ -1,6 +1,6 @@
 """The chain end to end on the small article, with the fake embedder and a scripted fake LLM."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,11 +43,15 @@ def test_refused_below_the_readers_threshold_and_the_score_is_kept(make_assistan
     question = "How many visitors did the lighthouse have?"  # the fake reader finds 1 of its 2 words: 0.5
     ans = a.ask(question)
     assert ans.refused and ans.text == REFUSAL and not ans.citations and ans.short_answer is None
-    assert ans.answer_score == 0.5 and "0.50" in ans.reason and a.answer_threshold == 0.75
+    assert ans.answer_score == 0.5 and a.answer_threshold == 0.75
+    assert ans.reason == "The article does not mention visitors."  # in plain words; the score is answer_score
     would = a.ask(question, min_score=0.0)  # what evaluation asks to draw the abstention curve
     assert not would.refused and would.answer_score == 0.5
     again = refuse_below(would, 0.75)
-    assert (again.text, again.refused, again.reason, again.citations) == (ans.text, True, ans.reason, [])
+    # The same decision as the product's (the curve's point at the threshold is what the product does); its
+    # reason is the generic one, since the curve never looks at the article's words.
+    assert (again.text, again.refused, again.citations, again.short_answer) == (ans.text, True, [], None)
+    assert "confidence is 0.50; it answers from 0.75" in again.reason
     assert refuse_below(would, 0.5) is would
 
 
@@ -121,13 +125,61 @@ def test_followup_is_rewritten_before_retrieval(make_assistant: Make, small_arti
     assert not ans.refused and "Maria Holt" in ans.text
 
 
-def test_stream_yields_pieces_then_the_answer(make_assistant: Make, small_article: Path) -> None:
-    llm = FakeLLM("The lamp was converted to electricity in 1936.")
+class CountingLLM(FakeLLM):
+    """Streams its reply in 7-character pieces and counts how many it has handed out."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.sent = 0
+        self.total = len(range(0, len(reply), 7))
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        for piece in super().generate(messages, max_tokens=max_tokens, temperature=temperature):
+            self.sent += 1
+            yield piece
+
+
+def test_stream_shows_only_verified_sentences_and_never_takes_them_back(make_assistant: Make,
+                                                                       small_article: Path) -> None:
+    llm = CountingLLM("The lamp was converted to electricity in 1936. The moon is made of green cheese. "
+                      "The keepers left in 1989, when the light became automatic.")
     a = make_assistant(article=small_article, generator=llm)
+    stream = a.stream("When was the lamp converted to electricity?")
+    first = next(stream)
+    assert isinstance(first, str) and "1936" in first and first.endswith("[1]")
+    assert llm.sent < llm.total  # shown while the model was still writing, not at the end
+    rest = list(stream)
+    final = rest[-1]
+    pieces = [first, *rest[:-1]]
+    assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces)
+    assert "".join(pieces) == final.text  # what was shown is exactly the answer
+    assert not any("cheese" in p for p in pieces) and "cheese" not in final.text  # unbacked: never shown
+    assert "first_token_s" in final.timings and "first_verified_s" in final.timings
+
+
+def test_stream_of_an_unbacked_answer_is_the_extractive_answer_whole(make_assistant: Make,
+                                                                      small_article: Path) -> None:
+    a = make_assistant(article=small_article, generator=FakeLLM("The moon is made of green cheese."))
     out = list(a.stream("When was the lamp converted to electricity?"))
-    assert len(out) > 2 and all(isinstance(p, str) for p in out[:-1])
-    final = out[-1]
-    assert isinstance(final, Answer) and "1936" in final.text and "first_token_s" in final.timings
+    assert len(out) == 2 and isinstance(out[1], Answer)
+    assert out[0] == out[1].text and "1936" in out[0] and "cheese" not in out[0]
+    assert not a.ask("When was the lamp converted to electricity?").text.count("cheese")
+
+
+def test_runnable_stream_yields_text_pieces_then_the_answer(make_assistant: Make, small_article: Path) -> None:
+    llm = FakeLLM("The lamp was converted to electricity in 1936. The keepers left in 1989.")
+    out = list(make_assistant(article=small_article, generator=llm).as_runnable().stream(
+        {"question": "When was the lamp converted to electricity?"}))
+    assert isinstance(out[-1], Answer) and all(isinstance(p, str) for p in out[:-1]) and len(out) >= 2
+    assert "".join(p for p in out[:-1] if isinstance(p, str)) == out[-1].text
+
+
+def test_stream_and_ask_give_the_same_answer(make_assistant: Make, small_article: Path) -> None:
+    llm = FakeLLM("The lighthouse of Varn was built in 1871 by the engineer Maria Holt. It is on the cliff.")
+    a = make_assistant(article=small_article, generator=llm)
+    streamed = list(a.stream("Who built the lighthouse of Varn?"))[-1]
+    asked = a.ask("Who built the lighthouse of Varn?")
+    assert isinstance(streamed, Answer) and streamed.text == asked.text and streamed.citations == asked.citations
 
 
 def test_runnable_invoke_and_batch(make_assistant: Make, small_article: Path) -> None:

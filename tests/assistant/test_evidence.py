@@ -30,7 +30,7 @@ class RecordingReader(FakeReader):
 def _finder(reader: Reader) -> tuple[EvidenceFinder, Article, list[Hit]]:
     article = Article("The Alliance", TEXT, "test")
     passage = Passage("p1", article.text, 0, len(article.text), 0)
-    return EvidenceFinder(article, FakeEmbedder(), reader), article, [Hit(passage, 1.0, 1, dense=0.5)]
+    return EvidenceFinder(article, FakeEmbedder(), reader), article, [Hit(passage, 1.0, 1, {"dense": 0.5})]
 
 
 def test_reader_ranks_and_sees_title_and_the_sentence_before() -> None:

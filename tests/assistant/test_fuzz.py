@@ -94,7 +94,7 @@ def test_ask_answers_or_raises_a_clean_error(make_assistant: Callable[..., Assis
 
 @settings(max_examples=80, deadline=None)
 @given(raw=st.binary(max_size=4000) | hostile_text.map(lambda t: t.encode("utf-8")),
-       kind=st.sampled_from(["text", "markdown", "html"]))
+       kind=st.sampled_from([".txt", ".md", ".html"]))
 def test_cleaner_returns_an_article_or_a_clean_error(raw: bytes, kind: str) -> None:
     try:
         article = parse_article(raw, "fuzz", kind)

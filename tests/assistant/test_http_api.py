@@ -128,3 +128,62 @@ def test_requests_beyond_the_queue_bound_get_a_clean_429(make_assistant: Callabl
         t.join(30)
         assert first[0][0] == 200 and "1871" in first[0][1]["choices"][0]["message"]["content"]
         assert _post(base, body, key=None)[0] == 200  # the slot is free again
+
+
+class _Slow(FakeLLM):
+    """Writes two backed sentences, pausing between its pieces, and notes when it finished."""
+
+    def __init__(self) -> None:
+        super().__init__("The lighthouse of Varn was built in 1871. It was built by the engineer Maria Holt.")
+        self.finished_at = 0.0
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        for piece in super().generate(messages, max_tokens=max_tokens, temperature=temperature):
+            time.sleep(0.05)
+            yield piece
+        self.finished_at = time.monotonic()
+
+
+def _sse(base: str, question: str) -> list[tuple[float, dict[str, Any]]]:
+    body = json.dumps({"stream": True, "messages": [{"role": "user", "content": question}]}).encode()
+    req = urllib.request.Request(base + "/v1/chat/completions", data=body, headers={"Content-Type": "application/json"})
+    events = []
+    with urllib.request.urlopen(req, timeout=60) as r:
+        for raw in r:
+            line = raw.decode().strip()
+            if line.startswith("data: ") and line != "data: [DONE]":
+                events.append((time.monotonic(), json.loads(line[6:])))
+    return events
+
+
+def test_sse_sends_each_verified_sentence_as_it_passes(make_assistant: Callable[..., Assistant],
+                                                       small_article: Path) -> None:
+    llm = _Slow()
+    question = "When was the lighthouse of Varn built?"
+    for base in _serve(make_assistant(article=small_article, generator=llm)):
+        events = _sse(base, question)
+        deltas = [(t, e["choices"][0]["delta"].get("content")) for t, e in events]
+        texts = [(t, d) for t, d in deltas if d]
+        assert len(texts) >= 2
+        assert texts[0][0] < llm.finished_at  # the first sentence arrived while the model was still writing
+        status, plain = http_json(base + "/v1/chat/completions",
+                                  json.dumps({"messages": [{"role": "user", "content": question}]}).encode())
+        assert status == 200
+        assert "".join(d for _, d in texts) == plain["choices"][0]["message"]["content"]
+        last = events[-1][1]
+        assert last["choices"][0]["finish_reason"] == "stop" and last["citations"]
+        assert last["article_sha256"] == plain["article_sha256"]
+
+
+def test_article_endpoint_gives_the_text_every_offset_indexes(url: str) -> None:
+    headers = {"Authorization": "Bearer s3cret"}
+    status, article = http_json(url + "/v1/article", headers=headers)
+    assert status == 200 and article["text"].startswith("The Lighthouse of Varn")
+    import hashlib
+
+    assert article["sha256"] == hashlib.sha256(article["text"].encode()).hexdigest()
+    body = json.dumps({"messages": [{"role": "user", "content": "When was the lighthouse of Varn built?"}]}).encode()
+    _, reply = _post(url, body)
+    c = reply["citations"][0]
+    assert reply["article_sha256"] == article["sha256"] and article["text"][c["start"]:c["end"]] == c["quote"]
+    assert http_json(url + "/v1/article")[0] == 401

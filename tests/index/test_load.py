@@ -94,3 +94,25 @@ def test_sentences_cover_the_body_and_round_trip() -> None:
         assert article.text[s.start:s.end] == s.text
     # No split inside "World War II," or after the abbreviation-like "Mr." style tokens
     assert any(s.text.startswith("For the first time since World War II") for s in sentences)
+
+
+def test_readers_are_a_registry_and_each_decodes_its_own_bytes(tmp_path: Path) -> None:
+    from index.load import READERS, decode_text
+
+    assert {".txt", ".md", ".html"} <= set(READERS)
+    calls: list[bytes] = []
+
+    def binary_reader(data: bytes, source: str) -> tuple[str, list[str]]:
+        calls.append(data)  # a binary format sees its raw bytes, NUL bytes and all
+        return "Packed Notes", [data.split(b"\x00")[1].decode("utf-8")]
+
+    READERS[".pack"] = binary_reader
+    try:
+        p = tmp_path / "notes.pack"
+        p.write_bytes(b"PK\x00The packed article says the bridge opened in 1932.\x00")
+        article = load_article(p)
+        assert calls and article.title == "Packed Notes" and "opened in 1932" in article.text
+    finally:
+        del READERS[".pack"]
+    with pytest.raises(InputError, match="binary file"):
+        decode_text(b"a\x00b", "x.txt")

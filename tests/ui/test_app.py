@@ -14,18 +14,19 @@ from fastapi.testclient import TestClient
 
 from assistant import Assistant, BackendError
 from assistant.backends import Backend
+from assistant.server import create_server_app
 from tests.conftest import ARTICLE, FakeLLM
-from ui.app import ChatUI, build_app, create_server_app
+from ui.app import ChatUI, build_app
 from ui.format import answer_html, article_html, esc, example_questions, paragraph_bounds, sources_html
 
 
 def reply(messages: list[dict[str, str]]) -> str:
     """A model that answers from the article for the questions these tests ask."""
-    question = messages[-1]["content"].lower()
+    question = messages[-1]["content"].lower().rpartition("question:")[2]  # not the passages above it
     if "tall" in question:
         return "The lighthouse of Varn stands 42 metres tall on the northern cliff."
     if "built" in question:
-        return "The lighthouse of Varn was built in 1871 by the engineer Maria Holt."
+        return "The lighthouse of Varn was built in 1871. It was built by the engineer Maria Holt."
     return "The article does not say."
 
 
@@ -66,18 +67,50 @@ def test_streams_the_answer_then_shows_it_with_citations(ui: ChatUI, assistant: 
     assert box == ""  # the textbox is cleared at once
     assert chat[0]["role"] == "user" and "When was the lighthouse of Varn built?" in chat[0]["content"]
     streamed = [u[1][-1]["content"] for u in updates[1:-1]]
+    assert "Checking the article" in updates[0][1][-1]["content"]  # nothing unverified shows meanwhile
     assert any("aa-streaming" in s for s in streamed)
-    assert len({s for s in streamed}) >= 2  # grows piece by piece
+    assert len({s for s in streamed}) >= 2  # grows sentence by sentence, each verified
     _, chat, turns, sources, article = final(updates)
     answer = chat[-1]["content"]
     assert "aa-answer" in answer and "1871" in answer
-    assert '<a class="aa-cite" href="#src-1"' in answer and ">[1]</a>" in answer
-    assert 'id="src-1"' in sources
+    assert '<a class="aa-cite" href="#src-t0-1"' in answer and ">[1]</a>" in answer
+    assert 'id="src-t0-1"' in sources and 'id="aa-src-t0"' in sources
     quote = turns[0]["answer"]["citations"][0]["quote"]
     assert assistant.article_text.count(quote) >= 1
-    assert f'<mark class="aa-mark" data-n="1">{esc(quote)}</mark>' in sources
+    assert f'<mark class="aa-mark" id="src-t0-1" data-n="1">{esc(quote)}</mark>' in sources
+    assert "Paragraph 1 of 3 · “The lighthouse of Varn was built…”" in sources  # words a reader uses
+    assert "characters" not in sources.split("aa-para")[0].split('title="')[0]  # offsets only in the tooltip
     assert "42 metres" in sources  # the quote is shown inside its paragraph
     assert 'id="art-1"' in article and "<mark" in article
+
+
+def test_each_answer_keeps_its_own_sources(ui: ChatUI) -> None:
+    _, chat, turns, _, _ = final(run(ui, "When was the lighthouse of Varn built?"))
+    _, chat, turns, sources, _ = final(run(ui, "How tall is the lighthouse of Varn?", chat, turns))
+    assert 'href="#src-t0-1"' in chat[1]["content"] and 'href="#src-t1-1"' in chat[3]["content"]
+    assert 'id="aa-src-t1"' in sources and '<section hidden class="aa-sources" id="aa-src-t0"' in sources
+    first = sources.split('id="aa-src-t0"')[1]
+    assert 'id="src-t0-1"' in first and "1871" in first  # the older answer's quote is still there to open
+
+
+def test_two_quotes_of_one_paragraph_share_one_card() -> None:
+    text = "T\n\nThe tower was built in 1871. It is 42 metres tall. The lamp came in 1936.\n\nOther."
+    cites = [{"n": n, "passage_id": "p", "quote": q, "start": text.index(q), "end": text.index(q) + len(q)}
+             for n, q in ((1, "The tower was built in 1871."), (2, "The lamp came in 1936."))]
+    shown = sources_html({"answer": "x [1] y [2]", "refused": False, "citations": cites}, text)
+    assert shown.count('class="aa-source"') == 1 and shown.count("<mark") == 2
+    assert shown.count("42 metres") == 1 and "[1] [2]" in shown
+
+
+def test_stop_keeps_what_was_shown(ui: ChatUI) -> None:
+    streaming = [{"role": "user", "content": "q"},
+                 {"role": "assistant", "content": '<div class="aa-answer aa-streaming">Built in 1871. [1]'
+                                                  '<span class="aa-cursor" aria-hidden="true">▍</span></div>'}]
+    after = ui.stopped(streaming)[-1]["content"]
+    assert "Built in 1871. [1]" in after and "(stopped)" in after and "aa-streaming" not in after
+    waiting = {"role": "assistant", "content": '<div class="aa-pending">'}
+    pending = ui.stopped([{"role": "user", "content": "q"}, waiting])
+    assert "Stopped before an answer." in pending[-1]["content"]
 
 
 def test_keeps_history_between_turns(ui: ChatUI) -> None:
@@ -146,7 +179,7 @@ def test_html_in_the_article_and_answer_is_escaped() -> None:
     for rendered in (answer_html(answer), sources_html(answer, text), article_html(text, [cite])):
         assert "<img" not in rendered and "<b>" not in rendered
         assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in rendered
-    assert "[7]" in answer_html(answer) and 'href="#src-7"' not in answer_html(answer)  # unknown marker: text
+    assert "[7]" in answer_html(answer) and 'href="#src-t0-7"' not in answer_html(answer)  # unknown marker: text
     assert "&#36;5 &#123;x&#125;" in article_html(text)
 
 
@@ -185,7 +218,8 @@ def test_ask_endpoint_returns_the_cli_json(ui: ChatUI, assistant: Assistant) -> 
     got = ui.ask_api("When was the lighthouse of Varn built?", [])
     want = assistant.ask("When was the lighthouse of Varn built?", []).to_dict()
     assert set(got) == set(want) == {"answer", "refused", "citations", "passages", "timings",
-                                     "standalone_question", "backend", "reason", "answer_score", "short_answer"}
+                                     "standalone_question", "backend", "reason", "answer_score", "short_answer",
+                                     "article_sha256"}
     assert {k: v for k, v in got.items() if k != "timings"} == {k: v for k, v in want.items() if k != "timings"}
     for c in got["citations"]:
         assert assistant.article_text[c["start"]:c["end"]] == c["quote"]
@@ -257,4 +291,4 @@ def test_short_answer_is_shown_in_bold_and_escaped() -> None:
               "short_answer": short}
     shown = answer_html(answer)
     assert '<strong class="aa-short">&lt;1871&gt;</strong>. The lighthouse' in shown
-    assert "**" not in shown and "&#42;" not in shown and 'href="#src-1"' in shown
+    assert "**" not in shown and "&#42;" not in shown and 'href="#src-t0-1"' in shown

@@ -6,10 +6,12 @@ ARTICLE_ASSISTANT_UPDATE_SCREENSHOT=1 to also refresh docs/screenshot.png for th
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -47,7 +49,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("serve")
     port = free_port()
     log = tmp / "server.log"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    # The local model answers, so that the page streams verified sentences as a user would see them.
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
+           "ARTICLE_ASSISTANT_BACKEND": "llamacpp"}
     with log.open("wb") as out:
         proc = subprocess.Popen([_cli(), "serve", "--port", str(port), "--data-dir", str(tmp / "data")],
                                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp)
@@ -76,6 +80,65 @@ def test_ask_endpoint_with_gradio_client(server: str) -> None:
         assert text[c["start"]:c["end"]] == c["quote"]  # verbatim: the article's exact words
 
 
+CONTRAST_JS = """
+(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return null;
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let node = el, bg = null;
+  while (node && node.nodeType === 1) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) { bg = c; break; }
+    node = node.parentElement;
+  }
+  bg = bg || [255, 255, 255];
+  const fg = rgb(getComputedStyle(el).color);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+"""
+
+BOX_JS = """
+(sel) => { const el = document.querySelector(sel); if (!el) return null;
+  const r = el.getBoundingClientRect(); return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
+  right: r.right, height: r.height}; }
+"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1 and a["left"] < b["right"] - 1 \
+        and b["left"] < a["right"] - 1
+
+
+def _ask_and_watch(page: object, question: str, answers_before: int) -> list[str]:
+    """Types a question, then samples the newest assistant message while it streams; returns the samples."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.locator("#aa-question textarea").fill(question)
+    page.locator("#aa-send").click()
+    samples: list[str] = []
+    finals = page.locator("#aa-chat .aa-answer:not(.aa-streaming), #aa-chat .aa-refusal, #aa-chat .aa-error")
+    deadline = ANSWER_MS / 1000
+    t0 = time.monotonic()
+    saw_busy = False
+    while finals.count() <= answers_before and time.monotonic() - t0 < deadline:
+        state = page.evaluate("() => ({busy: !!document.querySelector('#aa-send')?.disabled, text: "
+                              "([...document.querySelectorAll('#aa-chat .aa-streaming')].pop() || {}).innerText})")
+        saw_busy = saw_busy or state["busy"]
+        if state["text"]:
+            samples.append(state["text"].replace("▍", "").strip())
+        time.sleep(0.05)
+    expect(finals).to_have_count(answers_before + 1, timeout=5_000)
+    samples.append(finals.last.inner_text().strip())
+    assert saw_busy, "Send stayed enabled while answering"
+    return samples
+
+
 def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -86,7 +149,7 @@ def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.on("request", lambda r: outside.append(r.url)
                     if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None) and
                     not r.url.startswith(("data:", "blob:")) else None)
@@ -94,41 +157,75 @@ def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
             box = page.locator("#aa-question textarea")
             expect(box).to_be_visible(timeout=60_000)
             expect(page.locator("#aa-header h1")).to_contain_text("CSTO")
+            assert "question" in (box.get_attribute("aria-label") or page.evaluate(
+                "() => document.querySelector('#aa-question textarea').labels?.[0]?.innerText || ''")).lower()
 
-            box.fill("When was the CSTO founded?")
-            page.locator("#aa-send").click()
-            expect(page.locator("#aa-chat .aa-q")).to_contain_text("When was the CSTO founded?")
+            # 1. What streams only ever grows, and the final answer starts with all of it.
+            samples = _ask_and_watch(page, "When was the CSTO founded?", 0)
+            for before, after in itertools.pairwise(samples):
+                assert after.startswith(before.replace(" (stopped)", "")), (before, after)
             answer = page.locator("#aa-chat .aa-answer:not(.aa-streaming)").first
-            expect(answer).to_be_visible(timeout=ANSWER_MS)
             marker = answer.locator("a.aa-cite").first
             expect(marker).to_have_text("[1]")
-            source = page.locator("#aa-sources-panel #src-1")
-            expect(source.locator("mark")).to_be_visible()
-            expect(source.locator("mark")).to_contain_text("1992")
-            page.screenshot(path=str(tmp_path / "answer.png"))
-            shutil.copy(tmp_path / "answer.png", out / "answer.png")
-            if os.environ.get("ARTICLE_ASSISTANT_UPDATE_SCREENSHOT") == "1":
-                (ROOT / "docs").mkdir(exist_ok=True)
-                shutil.copy(tmp_path / "answer.png", ROOT / "docs" / "screenshot.png")
+            source = page.locator("#aa-sources-panel #src-t0-1")
+            expect(source).to_be_visible()
+            expect(source).to_contain_text("1992")
+            expect(page.locator("#aa-chat .message-row:has(.aa-pending) .message-buttons")).to_have_count(0)
+            labels = page.evaluate("() => [...document.querySelectorAll('#aa-chat [aria-label]')]"
+                                   ".map(e => e.getAttribute('aria-label'))")
+            assert labels and not any("<" in label for label in labels), labels[:3]
 
-            marker.click()  # brings source 1 into view, in this tab
-            expect(source).to_have_class("aa-source aa-flash", timeout=5_000)
+            # 2. A second answer; the first answer's [1] still opens the first answer's own quote.
+            _ask_and_watch(page, "Who called for CSTO help in January 2022?", 1)
+            expect(page.locator("#aa-sources-panel #src-t1-1")).to_be_visible()
+            expect(page.locator("#aa-sources-panel #src-t0-1")).to_be_hidden()
+            page.screenshot(path=str(tmp_path / "desktop.png"))
+            marker.click()
+            expect(source).to_be_visible()
             expect(source).to_be_in_viewport()
+            expect(page.locator("#aa-sources-panel #src-t1-1")).to_be_hidden()
             assert len(browser.contexts[0].pages) == 1
 
-            example = page.locator(".aa-example").first
-            question = example.inner_text().strip()
-            assert question.endswith("?")
-            example.click()
-            expect(page.locator("#aa-chat .aa-q").nth(1)).to_contain_text(question)
-            replies = page.locator("#aa-chat .aa-answer:not(.aa-streaming), #aa-chat .aa-refusal, #aa-chat .aa-error")
-            expect(replies).to_have_count(2, timeout=ANSWER_MS)
-            expect(page.locator("#aa-chat .aa-error")).to_have_count(0)
+            # 3. The panel scrolls inside its box and overlaps nothing; text and links are readable (AA).
+            panel = page.evaluate(BOX_JS, "#aa-sources-panel")
+            assert panel["height"] <= 600
+            for other in ("#aa-read", "#aa-settings", "#aa-input", "#aa-chat", "#aa-examples"):
+                rect = page.evaluate(BOX_JS, other)
+                assert rect is None or not _overlap(panel, rect), (other, panel, rect)
+            inner = page.evaluate("() => { const p = document.querySelector('#aa-sources-panel'); "
+                                  "const r = p.getBoundingClientRect(); return [...p.querySelectorAll('.aa-source')]"
+                                  ".filter(c => c.offsetParent !== null).every(c => { const b = c.getBoundingClientRect(); "
+                                  "return b.left >= r.left - 1 && b.right <= r.right + 1; }); }")
+            assert inner
+            for sel in ("#aa-chat a.aa-cite", ".aa-try", "#aa-sources-panel .aa-source-head"):
+                ratio = page.evaluate(CONTRAST_JS, sel)
+                assert ratio is not None and ratio >= 4.5, (sel, ratio)
 
             page.locator("#aa-read").get_by_text("Read the article").click()
             expect(page.locator("#aa-article mark").first).to_be_visible()
             page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
             shutil.copy(tmp_path / "chat.png", out / "chat.png")
+            shutil.copy(tmp_path / "desktop.png", out / "desktop.png")
+
+            # 4. A phone: the sources sit right under the chat's question box, before the examples.
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone.goto(server, wait_until="domcontentloaded")
+            expect(phone.locator("#aa-question textarea")).to_be_visible(timeout=60_000)
+            _ask_and_watch(phone, "When was the CSTO founded?", 0)
+            expect(phone.locator("#aa-sources-panel #src-t0-1")).to_be_visible()
+            chat_input = phone.evaluate(BOX_JS, "#aa-input")
+            sources = phone.evaluate(BOX_JS, "#aa-sources-panel")
+            examples = phone.evaluate(BOX_JS, "#aa-examples")
+            assert chat_input["bottom"] <= sources["top"] + 1 < examples["top"], (chat_input, sources, examples)
+            for other in ("#aa-read", "#aa-settings", "#aa-examples", "#aa-chat"):
+                rect = phone.evaluate(BOX_JS, other)
+                assert rect is None or not _overlap(sources, rect), (other, sources, rect)
+            phone.screenshot(path=str(tmp_path / "phone.png"))
+            shutil.copy(tmp_path / "phone.png", out / "phone.png")
+            if os.environ.get("ARTICLE_ASSISTANT_UPDATE_SCREENSHOT") == "1":
+                (ROOT / "docs").mkdir(exist_ok=True)
+                shutil.copy(tmp_path / "desktop.png", ROOT / "docs" / "screenshot.png")
+                shutil.copy(tmp_path / "phone.png", ROOT / "docs" / "screenshot-phone.png")
         finally:
             browser.close()
     assert not outside, f"the page reached outside this machine: {outside[:5]}"

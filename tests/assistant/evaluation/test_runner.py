@@ -109,7 +109,7 @@ def test_results_rows(run):
         assert set(r) >= ROW_FIELDS
         assert isinstance(r["latency_s"], float)
         for c in r["citations"]:
-            assert set(c) == {"n", "passage_id", "quote", "start", "end"}
+            assert set(c) == {"n", "passage_id", "quote", "start", "end", "source_start", "source_end"}
         assert [set(h) for h in r["retrieved"]] == [{"id", "text", "start", "end", "score"}] * len(r["retrieved"])
         scores = [h["score"] for h in r["retrieved"]]
         assert scores == sorted(scores, reverse=True)

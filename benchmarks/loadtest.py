@@ -9,8 +9,6 @@ article. The server's memory is sampled throughout. It stops by itself; a failed
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import shutil
 import subprocess
@@ -18,79 +16,20 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.metrics import percentile
+from assistant.evaluation.runner import load_gold
 from assistant.settings import default_article_path
+from benchmarks.procs import ServerDied, ask_http, free_port, rss_mb, start_serve
 from index import load_article
 
-__all__ = ["GOLD", "ask_http", "free_port", "gold_questions", "main", "nearest_rank", "rss_mb", "start_serve"]
+__all__ = ["main"]
 
 GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"
-
-
-def gold_questions() -> list[dict[str, Any]]:
-    """The dev gold rows (question, history, ...) that bench and loadtest ask."""
-    return [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()]
-
-
-def nearest_rank(values: list[float], p: float) -> float:
-    """The value at fraction p (0..1) of the sorted values, nearest rank; what bench and loadtest report."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
-
-
-def rss_mb(pid: int, key: str = "VmRSS") -> float:
-    """Resident memory of a process from /proc (VmHWM for its peak)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def start_serve(data_dir: Path, port: int, log: Path, extra_env: dict[str, str] | None = None,
-                timeout_s: float = 300) -> subprocess.Popen[bytes]:
-    """`article-assistant serve` on 127.0.0.1:port, returned once /healthz answers."""
-    exe = shutil.which("article-assistant", path=str(Path(sys.executable).parent)) or "article-assistant"
-    env = {**os.environ, **(extra_env or {})}
-    proc = subprocess.Popen([exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
-                            env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"serve exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
-                return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError(f"serve did not come up within {timeout_s:.0f} s")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def ask_http(base: str, question: str, history: list[dict[str, str]]) -> tuple[int, dict[str, Any]]:
-    body = json.dumps({"model": "article-assistant",
-                       "messages": [*history, {"role": "user", "content": question}]}).encode()
-    req = urllib.request.Request(base + "/v1/chat/completions", data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=300) as r:
-            data = json.loads(r.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
-    return 200, {"text": data["choices"][0]["message"]["content"], "refused": data["refused"],
-                 "citations": data["citations"], "passages": data["passages"]}
 
 
 @dataclass
@@ -120,7 +59,7 @@ def _check(reply: dict[str, Any], ref: dict[str, Any], article: str) -> str | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.loadtest", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.loadtest", description=__doc__)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--backend", default="llamacpp")
@@ -132,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from gradio_client import Client
 
-    rows = gold_questions()
+    rows = load_gold(GOLD)
     article = load_article(default_article_path()).text
     work_dir = Path(tempfile.mkdtemp(prefix="aa-loadtest-"))
     port = free_port()
@@ -141,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         proc = start_serve(work_dir / "data", port, work_dir / "serve.log",
                            {"ARTICLE_ASSISTANT_BACKEND": args.backend, "ARTICLE_ASSISTANT_QUEUE_SIZE": "16"})
-    except RuntimeError as exc:
+    except ServerDied as exc:
         last = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no output"
         print(f"error: serve did not start ({last}); its log is in {work_dir / 'serve.log'}", file=sys.stderr)
         return 1
@@ -163,11 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         refs: dict[str, dict[str, Any]] = {}
         t_ref = time.perf_counter()
         for row in rows:  # each question alone, one at a time: what a reply to it must match
-            status, ref = ask_http(base, row["question"], row.get("history") or [])
+            status, ref = ask_http(base, row.question, row.history or [])
             if status != 200:
-                print(f"error: reference question {row['id']} got HTTP {status}: {ref}", file=sys.stderr)
+                print(f"error: reference question {row.id} got HTTP {status}: {ref}", file=sys.stderr)
                 return 1
-            refs[row["id"]] = ref
+            refs[row.id] = ref
         alone_per_s = len(rows) / (time.perf_counter() - t_ref)
         rss_after_warmup = rss_mb(proc.pid)
         rng = random.Random(args.seed)
@@ -184,13 +123,13 @@ def main(argv: list[str] | None = None) -> int:
                 if job is None:
                     return
                 _, row, channel = job
-                history = row.get("history") or []
+                history = row.history or []
                 t = time.perf_counter()
                 try:
                     if channel == "http":
-                        status, reply = ask_http(base, row["question"], history)
+                        status, reply = ask_http(base, row.question, history)
                     else:
-                        data = gradio.predict(row["question"], history, api_name="/ask")
+                        data = gradio.predict(row.question, history, api_name="/ask")
                         reply = {**data, "text": data["answer"]}
                         status = 200
                 except Exception as exc:  # any client-side failure counts as a failed request
@@ -200,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
                     tally.statuses[f"{channel} {status}"] += 1
                     if status == 200:
                         tally.latencies[channel].append(elapsed)
-                        why = _check(reply, refs[row["id"]], article)
+                        why = _check(reply, refs[row.id], article)
                         if why:
-                            tally.failures.append(f"{row['id']} via {channel}: {why}")
-                        tally.same_text += reply["text"] == refs[row["id"]]["text"]
+                            tally.failures.append(f"{row.id} via {channel}: {why}")
+                        tally.same_text += reply["text"] == refs[row.id]["text"]
                     elif status not in (429, 503):
-                        tally.failures.append(f"{row['id']} via {channel}: status {status} {reply}")
+                        tally.failures.append(f"{row.id} via {channel}: status {status} {reply}")
 
         t_load = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
@@ -228,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     answered = len(ok_all)
 
     def pct(values: list[float], p: float) -> str:
-        return f"{nearest_rank(values, p):.2f}" if values else "-"
+        return f"{percentile(values, p * 100):.2f}" if values else "-"
 
     lines = [
         f"article-assistant loadtest — {args.clients} clients, {args.requests} requests, backend {args.backend}, "

@@ -15,12 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from assistant.api import Assistant
-from assistant.loadtest import ask_http, free_port, gold_questions, nearest_rank, rss_mb, start_serve
+from assistant.evaluation.metrics import percentile
+from assistant.evaluation.runner import GoldRow, load_gold
 from assistant.settings import Settings, default_article_path
 from assistant.types import Answer
+from benchmarks.procs import ask_http, free_port, rss_mb, start_serve, stop
+
+GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"
 
 
-def _baseline(article_text: str, questions: list[dict[str, Any]], embedder: Any, gguf: Path) -> dict[str, float]:
+def p95(values: list[float]) -> float:
+    return float(percentile(values, 95) or 0.0)
+
+
+def _baseline(article_text: str, questions: list[GoldRow], embedder: Any, gguf: Path) -> dict[str, float]:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from assistant.backends import LlamaCppBackend
@@ -31,44 +39,43 @@ def _baseline(article_text: str, questions: list[dict[str, Any]], embedder: Any,
     answer_s, first_s, search_s = [], [], []
     for row in questions:
         t0 = time.perf_counter()
-        q = embedder.embed([row["question"]])[0]
+        q = embedder.embed([row.question])[0]
         ranked = sorted(range(len(chunks)), key=lambda i: -sum(a * b for a, b in zip(q, vectors[i])))[:4]
         search_s.append(time.perf_counter() - t0)
         context = "\n\n".join(chunks[i] for i in ranked)
         messages = [{"role": "system", "content": "Use the following pieces of context to answer the question."},
-                    {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {row['question']}\nAnswer:"}]
+                    {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {row.question}\nAnswer:"}]
         first = None
         for _ in llm.generate(messages, max_tokens=128, temperature=0.0):
             first = first or time.perf_counter() - t0
         answer_s.append(time.perf_counter() - t0)
         first_s.append(first or answer_s[-1])
-    return {"answer_p50": statistics.median(answer_s), "answer_p95": nearest_rank(answer_s, 0.95),
+    return {"answer_p50": statistics.median(answer_s), "answer_p95": p95(answer_s),
             "first_p50": statistics.median(first_s), "search_p50": statistics.median(search_s),
-            "search_p95": nearest_rank(search_s, 0.95)}
+            "search_p95": p95(search_s)}
 
 
-def _serve_peak_rss(data_dir: Path, questions: list[dict[str, Any]]) -> float:
+def _serve_peak_rss(data_dir: Path, questions: list[GoldRow]) -> float:
     """`article-assistant serve` as users run it, asked every question once over HTTP; its peak RSS."""
     port = free_port()
     proc = start_serve(data_dir, port, data_dir / "serve.log", {"ARTICLE_ASSISTANT_BACKEND": "llamacpp"})
     try:
         for row in questions:
-            status, reply = ask_http(f"http://127.0.0.1:{port}", row["question"], row.get("history") or [])
+            status, reply = ask_http(f"http://127.0.0.1:{port}", row.question, row.history or [])
             if status != 200:
-                raise RuntimeError(f"serve answered {row['id']} with HTTP {status}: {reply}")
+                raise RuntimeError(f"serve answered {row.id} with HTTP {status}: {reply}")
         return rss_mb(proc.pid, "VmHWM")
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc, 30)
 
 
 def main() -> int:
-    questions = gold_questions()
+    questions = load_gold(GOLD)
     data_dir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
     t0 = time.perf_counter()
     a = Assistant(settings=Settings.resolve(data_dir=data_dir, backend="llamacpp"))
     build_s = time.perf_counter() - t0
-    first = a.ask(questions[0]["question"])
+    first = a.ask(questions[0].question)
     cold_s = time.perf_counter() - t0
     t1 = time.perf_counter()
     Assistant(settings=Settings.resolve(data_dir=data_dir, backend="extractive"), embedder=a.embedder)
@@ -76,7 +83,7 @@ def main() -> int:
     search = []
     for row in questions:
         t = time.perf_counter()
-        a.index.search(row["question"], 4)
+        a.index.search(row.question, 4)
         search.append(time.perf_counter() - t)
     rows: dict[str, dict[str, float]] = {}
     for backend in ("extractive", "llamacpp"):
@@ -84,12 +91,12 @@ def main() -> int:
         for row in questions:
             t = time.perf_counter()
             ttft = None
-            for piece in a.stream(row["question"], row.get("history"), backend=backend):
+            for piece in a.stream(row.question, row.history, backend=backend):
                 if isinstance(piece, Answer) or ttft is None:
                     ttft = ttft or time.perf_counter() - t
             totals.append(time.perf_counter() - t)
             firsts.append(ttft or totals[-1])
-        rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": nearest_rank(totals, 0.95),
+        rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": p95(totals),
                          "first_p50": statistics.median(firsts), "per_s": len(totals) / sum(totals)}
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     serve_mb = _serve_peak_rss(data_dir, questions)
@@ -103,7 +110,7 @@ def main() -> int:
         f"| cold start to first answer (build index + load models) | {cold_s:.2f} s | | |",
         f"| index build (first run, embedding included) | {build_s:.2f} s | | |",
         f"| index reopen (unchanged article) | {reopen_s:.2f} s | | |",
-        f"| search p50 / p95 | {statistics.median(search) * 1000:.1f} / {nearest_rank(search, .95) * 1000:.1f} ms | "
+        f"| search p50 / p95 | {statistics.median(search) * 1000:.1f} / {p95(search) * 1000:.1f} ms | "
         f"{base['search_p50'] * 1000:.1f} / {base['search_p95'] * 1000:.1f} ms | "
         f"{statistics.median(search) / base['search_p50']:.2f} |",
         f"| answer p50 / p95, llamacpp | {ours['answer_p50']:.2f} / {ours['answer_p95']:.2f} s | "

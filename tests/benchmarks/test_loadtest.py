@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.loadtest import _check
+from benchmarks.loadtest import _check
 
 ARTICLE = "The tower was built in 1871. It is 42 metres tall. The lamp was electrified in 1936."
 

@@ -1,0 +1,94 @@
+"""The server layer, on top of everything: a FastAPI app with the HTTP API's routes and the web chat's
+Gradio Blocks mounted at "/", run by uvicorn. `article-assistant serve` runs `serve(settings)`. Nothing below
+this module imports the web page.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+from assistant.api import Assistant
+from assistant.errors import InputError
+from assistant.http_api import create_router
+from assistant.progress import IndexProgress
+from assistant.settings import Settings
+
+__all__ = ["create_server_app", "serve"]
+
+
+def _auth(settings: Settings) -> tuple[str, str] | None:
+    if settings.auth is None:
+        return None
+    user, sep, password = settings.auth.get_secret_value().partition(":")
+    if not sep or not user or not password:
+        raise InputError("auth must be USER:PASSWORD (ARTICLE_ASSISTANT_AUTH)")
+    return user, password
+
+
+def create_server_app(assistant: Assistant, settings: Settings, *,
+                      setup: Callable[[FastAPI], None] | None = None) -> FastAPI:
+    """The FastAPI app served by `serve`: `setup(app)` adds routes (the HTTP API), then the chat page is
+    mounted at "/". Routes must be added before that mount, which catches every path it is given."""
+    import gradio as gr
+
+    from ui.app import CSS, JS, build_app
+
+    app = FastAPI(title="article-assistant", docs_url=None, redoc_url=None)
+    if setup is not None:
+        setup(app)
+    blocks = build_app(assistant, settings)
+    # Events run concurrently and line up first-come, first-served at the local model's worker thread, the
+    # same line the HTTP API's requests join, so neither way in can starve the other; max_size bounds it.
+    blocks.queue(default_concurrency_limit=settings.queue_size, max_size=settings.queue_size)
+    return gr.mount_gradio_app(app, blocks, path="/", server_name=settings.host, server_port=settings.port,
+                               auth=_auth(settings), footer_links=["api"], run_history=False, css=CSS, js=JS,
+                               show_error=True, ssr_mode=False, mcp_server=False)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Binds now, so a busy port is a one-line error before any model loads."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings) -> None:
+    """Builds the assistant (and the index, if missing or stale), loads the models, then serves the chat page
+    (and whatever `create_server_app` mounts) on settings.host:settings.port until interrupted."""
+    import uvicorn
+
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    auth = _auth(settings)  # a malformed value fails before the slow start
+    sock = _listen(settings.host, settings.port)
+    try:
+        started = time.perf_counter()
+        print("article-assistant: opening the index (built on first start)…", file=sys.stderr, flush=True)
+        assistant = Assistant(settings=settings, progress=IndexProgress("indexed the article"))
+        print("article-assistant: loading the models…", file=sys.stderr, flush=True)
+        assistant.warm_up()
+        app = create_server_app(assistant, settings,
+                                setup=lambda api: api.include_router(create_router(assistant, settings)))
+        port = sock.getsockname()[1]
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        print(f"article-assistant: ready in {time.perf_counter() - started:.1f}s"
+              f"{' (login required)' if auth else ''}", file=sys.stderr, flush=True)
+        print(f"Running on http://{host}:{port}", flush=True)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -1,0 +1,1 @@
+"""Benchmarks and the load test: `make bench`, `make loadtest`. Not part of the installed package."""

@@ -1,0 +1,54 @@
+"""The backend registry is the one list of names: settings, the CLI and the web chat all read it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from assistant import InputError, Settings
+from assistant.backends import BACKENDS, Backend, ExtractiveBackend, available_backends, make_backend
+from assistant.cli import build_parser
+
+
+def test_every_surface_reads_the_registry(tmp_path: Path) -> None:
+    assert list(BACKENDS) == ["extractive", "llamacpp", "openai"]
+    parser = build_parser()
+    for name in BACKENDS:
+        assert parser.parse_args(["ask", "q", "--backend", name]).backend == name
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ask", "q", "--backend", "nope"])
+    with pytest.raises(InputError, match="unknown backend 'nope'; choose one of extractive, llamacpp, openai"):
+        Settings.resolve(backend="nope")
+
+
+def test_a_new_backend_is_one_class_and_one_registry_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Echo(Backend):
+        name: ClassVar[str] = "echo"
+
+        def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+            yield messages[-1]["content"]
+
+    monkeypatch.setitem(BACKENDS, "echo", Echo)
+    s = Settings.resolve(backend="echo")
+    backend = make_backend(s)
+    assert isinstance(backend, Echo) and backend.complete([{"role": "user", "content": "hi"}], max_tokens=4) == "hi"
+    assert "echo" in available_backends(s)
+
+
+def test_extractive_is_a_backend_that_does_not_generate() -> None:
+    backend = make_backend(Settings.resolve(backend="extractive"))
+    assert isinstance(backend, ExtractiveBackend) and not backend.generates and not backend.rewrites_followups
+    assert list(backend.generate([{"role": "user", "content": "q"}], max_tokens=8, temperature=0.0)) == []
+
+
+def test_only_backends_that_can_run_are_available(tmp_path: Path) -> None:
+    bare = Settings.resolve(openai_base_url="", model_path=tmp_path / "missing.gguf")
+    assert available_backends(bare) == ["extractive"]
+    assert "missing.gguf is missing" in str(BACKENDS["llamacpp"].unavailable(bare))
+    assert "OPENAI_BASE_URL" in str(BACKENDS["openai"].unavailable(bare))
+    configured = Settings.resolve(openai_base_url="http://127.0.0.1:9/v1", model_path=tmp_path / "missing.gguf")
+    assert available_backends(configured) == ["extractive", "openai"]
+    assert BACKENDS["openai"].rewrites_followups and not BACKENDS["llamacpp"].rewrites_followups
