@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from assistant.api import Assistant
+from assistant.backends import available_backends
 from assistant.errors import BackendError, InputError
 from assistant.settings import Settings
 from assistant.types import Answer
@@ -137,6 +138,21 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
         if not hmac.compare_digest(given.encode(), expected.encode()):
             raise APIError(401, "missing or wrong API key", "authentication_error", "invalid_api_key")
 
+    # "article-assistant" answers with the configured backend; "article-assistant/NAME" with backend NAME, for
+    # each backend that can run here (the web chat's backend menu, for API clients).
+    named = {f"{MODEL_ID}/{name}": name for name in available_backends(settings)}
+
+    def backend_for(body: dict[str, Any]) -> str | None:
+        model = body.get("model")
+        if model is None or model in ("", MODEL_ID):
+            return None
+        if not isinstance(model, str):
+            raise APIError(400, "'model' must be a string", code="model_not_found")
+        if model not in named:
+            raise APIError(400, f"unknown model {model!r}; choose one of {', '.join([MODEL_ID, *named])}",
+                           code="model_not_found")
+        return named[model]
+
     @router.get("/v1/models")
     def models(request: Request) -> JSONResponse:
         try:
@@ -144,7 +160,7 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
         except APIError as exc:
             return exc.response()
         return JSONResponse({"object": "list", "data": [
-            {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "article-assistant"}]})
+            {"id": m, "object": "model", "created": 0, "owned_by": "article-assistant"} for m in [MODEL_ID, *named]]})
 
     @router.get("/v1/article")
     def article(request: Request) -> JSONResponse:
@@ -185,14 +201,17 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
         streaming = False
         try:
             question, history = _question(body)
+            backend = backend_for(body)
             cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
             if body.get("stream"):
-                pieces = assistant.stream(question, history)
+                pieces = assistant.stream(question, history, backend=backend)
                 first = next(pieces)  # input errors and a failing backend surface here, before any byte is sent
                 streaming = True
                 return StreamingResponse(_sse(first, pieces, cid, created, slots.release),
                                          media_type="text/event-stream")
-            return JSONResponse(_completion(assistant.ask(question, history), cid, created))
+            return JSONResponse(_completion(assistant.ask(question, history, backend=backend), cid, created))
+        except APIError as exc:
+            return exc.response()
         except InputError as exc:
             return APIError(400, str(exc)).response()
         except BackendError as exc:

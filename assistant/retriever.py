@@ -20,7 +20,7 @@ class ArticleRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     assistant: Any = Field(exclude=True)
-    k: int = Field(4, ge=1, le=50)
+    k: int = 4  # checked by Assistant.as_retriever (history.validate_k), the one check of k
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         del run_manager

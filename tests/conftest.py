@@ -133,7 +133,7 @@ def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder, fake_reader: Fak
 
 
 __all__ = ["ARTICLE", "GOLD", "SMALL_ARTICLE", "FakeEmbedder", "FakeLLM", "FakeReader", "free_port", "http_json",
-           "start_chroma", "stop", "wait_for_http"]
+           "live_serve", "start_chroma", "stop", "wait_for_http"]
 
 
 def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path | None = None, timeout_s: float = 180) -> None:
@@ -169,3 +169,28 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         yield "127.0.0.1", port
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="session")
+def live_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    """One real `article-assistant serve` with the local model for the session: (url, data dir, log).
+    Started once (it loads every model) and shared by the browser and live-rebuild tests."""
+    import os
+    import shutil
+    import sys
+
+    tmp = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    log = tmp / "server.log"
+    exe = shutil.which("article-assistant", path=str(Path(sys.executable).parent)) or "article-assistant"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
+           "ARTICLE_ASSISTANT_BACKEND": "llamacpp"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen([exe, "serve", "--port", str(port), "--data-dir", str(tmp / "data")],
+                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url + "healthz", proc, log, timeout_s=900)
+        yield url, tmp / "data", log
+    finally:
+        stop(proc, timeout_s=30)

@@ -45,8 +45,14 @@ CSS = """
 .dark .aa-answer a.aa-cite { color: #93c5fd !important; }
 .aa-try, .aa-why, .aa-note, .aa-source-head, .aa-asked, #aa-settings .info, #aa-settings [data-testid="block-info"] {
   color: #374151 !important; opacity: 1 !important; }
-.dark .aa-try, .dark .aa-why, .dark .aa-note, .dark .aa-source-head, .dark .aa-asked,
-.dark #aa-settings .info, .dark #aa-settings [data-testid="block-info"] { color: #e5e7eb !important; }
+/* One selector per dark rule: Gradio scopes custom CSS and keeps `.dark` in front of the first selector only. */
+.dark .aa-try { color: #e5e7eb !important; }
+.dark .aa-why { color: #e5e7eb !important; }
+.dark .aa-note { color: #e5e7eb !important; }
+.dark .aa-source-head { color: #e5e7eb !important; }
+.dark .aa-asked { color: #e5e7eb !important; }
+.dark #aa-settings .info { color: #e5e7eb !important; }
+.dark #aa-settings [data-testid="block-info"] { color: #e5e7eb !important; }
 .aa-pending { font-style: italic; }
 .aa-cursor { animation: aa-blink 1s step-start infinite; }
 @keyframes aa-blink { 50% { opacity: 0; } }

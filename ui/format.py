@@ -50,8 +50,11 @@ def pending_html() -> str:
 def streaming_html(partial: str, turn: int = 0) -> str:
     """Verified text so far (it is never taken back), its markers already links, and a cursor."""
     numbers = {int(n) for n in _MARKER.findall(partial)}
-    return (f'<div class="aa-answer aa-streaming">{_markers(partial.strip(), numbers, turn)}'
-            f'<span class="aa-cursor" aria-hidden="true">▍</span></div>')
+    text = partial.strip()
+    lead = re.match(r"\*\*(.+?)\*\*", text)  # the short answer, in bold as the final answer shows it
+    body = (f'<strong class="aa-short">{esc(lead.group(1))}</strong>{_markers(text[lead.end():], numbers, turn)}'
+            if lead else _markers(text, numbers, turn))
+    return f'<div class="aa-answer aa-streaming">{body}<span class="aa-cursor" aria-hidden="true">▍</span></div>'
 
 
 def error_html(message: str) -> str:

@@ -54,7 +54,12 @@ def test_openai_client_plain_and_streaming(url: str) -> None:
     from openai import OpenAI
 
     client = OpenAI(base_url=url + "/v1", api_key="s3cret")
-    assert [m.id for m in client.models.list()] == ["article-assistant"]
+    models = [m.id for m in client.models.list()]
+    assert models[0] == "article-assistant" and "article-assistant/extractive" in models
+    assert "article-assistant/openai" not in models  # not configured here: not offered
+    quoted = client.chat.completions.create(
+        model="article-assistant/extractive", messages=[{"role": "user", "content": "Who built the lighthouse?"}])
+    assert (quoted.model_extra or {})["citations"] and "Maria Holt" in (quoted.choices[0].message.content or "")
     reply = client.chat.completions.create(
         model="article-assistant", messages=[{"role": "user", "content": "Who built the lighthouse of Varn?"}])
     assert "Maria Holt" in (reply.choices[0].message.content or "")
@@ -86,6 +91,9 @@ def test_error_shapes(url: str) -> None:
     status, body = _post(url, json.dumps({"messages": [{"role": "user", "content": "  "}]}).encode())
     assert status == 400 and "empty" in body["error"]["message"]
     assert _post(url, json.dumps({"messages": [{"role": "assistant", "content": "hi"}]}).encode())[0] == 400
+    unknown = {"model": "gpt-4", "messages": [{"role": "user", "content": "Who?"}]}
+    status, body = _post(url, json.dumps(unknown).encode())
+    assert status == 400 and body["error"]["code"] == "model_not_found"
     big = json.dumps({"messages": [{"role": "user", "content": "x" * 5000}]}).encode()
     assert _post(url, big)[0] == 413
     with urllib.request.urlopen(url + "/healthz", timeout=10) as r:

@@ -9,23 +9,19 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import free_port, stop, wait_for_http
-
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-STARTUP_S = 900  # first start builds the index and loads both models; slow on a 2-core machine
 ANSWER_MS = 300_000
+# Text a reader must be able to read: the citation links and the hint texts (WCAG AA asks 4.5:1).
+READABLE = ("#aa-chat a.aa-cite", ".aa-try", "#aa-sources-panel .aa-source-head", "#aa-sources-panel .aa-asked")
 
 
 def _chromium() -> str:
@@ -36,32 +32,11 @@ def _chromium() -> str:
                 "(apt-get install chromium)")
 
 
-def _cli() -> str:
-    local = Path(sys.executable).parent / "article-assistant"
-    found = str(local) if local.exists() else shutil.which("article-assistant")
-    if not found:
-        pytest.fail("the article-assistant command is not installed (pip install -e .)")
-    return found
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    log = tmp / "server.log"
-    # The local model answers, so that the page streams verified sentences as a user would see them.
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-           "ARTICLE_ASSISTANT_BACKEND": "llamacpp"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen([_cli(), "serve", "--port", str(port), "--data-dir", str(tmp / "data")],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, proc, log, timeout_s=STARTUP_S)
-        assert f"Running on http://127.0.0.1:{port}" in log.read_text(errors="replace")
-        yield url
-    finally:
-        stop(proc, timeout_s=30)
+def server(live_serve: tuple[str, Path, Path]) -> str:
+    url, _, log = live_serve
+    assert f"Running on {url.rstrip('/')}" in log.read_text(errors="replace")
+    return url
 
 
 def test_ask_endpoint_with_gradio_client(server: str) -> None:
@@ -194,12 +169,22 @@ def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
                 assert rect is None or not _overlap(panel, rect), (other, panel, rect)
             inner = page.evaluate("() => { const p = document.querySelector('#aa-sources-panel'); "
                                   "const r = p.getBoundingClientRect(); return [...p.querySelectorAll('.aa-source')]"
-                                  ".filter(c => c.offsetParent !== null).every(c => { const b = c.getBoundingClientRect(); "
+                                  ".filter(c => c.offsetParent !== null).every(c => { "
+                                  "const b = c.getBoundingClientRect(); "
                                   "return b.left >= r.left - 1 && b.right <= r.right + 1; }); }")
             assert inner
-            for sel in ("#aa-chat a.aa-cite", ".aa-try", "#aa-sources-panel .aa-source-head"):
+            for sel in READABLE:
                 ratio = page.evaluate(CONTRAST_JS, sel)
-                assert ratio is not None and ratio >= 4.5, (sel, ratio)
+                assert ratio is not None and ratio >= 4.5, ("light", sel, ratio)
+            dark = browser.new_page(viewport={"width": 1400, "height": 900})
+            dark.goto(server + "?__theme=dark", wait_until="domcontentloaded")
+            expect(dark.locator("#aa-question textarea")).to_be_visible(timeout=60_000)
+            _ask_and_watch(dark, "When was the CSTO founded?", 0)
+            dark.screenshot(path=str(tmp_path / "dark.png"))
+            shutil.copy(tmp_path / "dark.png", out / "dark.png")
+            for sel in READABLE:
+                ratio = dark.evaluate(CONTRAST_JS, sel)
+                assert ratio is not None and ratio >= 4.5, ("dark", sel, ratio)
 
             page.locator("#aa-read").get_by_text("Read the article").click()
             expect(page.locator("#aa-article mark").first).to_be_visible()
