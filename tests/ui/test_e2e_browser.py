@@ -102,15 +102,16 @@ def _ask_and_watch(page: object, question: str, answers_before: int) -> list[str
     t0 = time.monotonic()
     saw_busy = False
     while finals.count() <= answers_before and time.monotonic() - t0 < deadline:
-        state = page.evaluate("() => ({busy: !!document.querySelector('#aa-send')?.disabled, text: "
+        state = page.evaluate("() => ({busy: !!document.querySelector('#aa-send')?.disabled && "
+                              "!!document.querySelector('#aa-question textarea')?.disabled, text: "
                               "([...document.querySelectorAll('#aa-chat .aa-streaming')].pop() || {}).innerText})")
-        saw_busy = saw_busy or state["busy"]
+        saw_busy = saw_busy or state["busy"]  # Send and the question box: a second question cannot be lost
         if state["text"]:
             samples.append(state["text"].replace("▍", "").strip())
         time.sleep(0.05)
     expect(finals).to_have_count(answers_before + 1, timeout=5_000)
     samples.append(finals.last.inner_text().strip())
-    assert saw_busy, "Send stayed enabled while answering"
+    assert saw_busy, "Send or the question box stayed enabled while answering"
     return samples
 
 
@@ -206,6 +207,16 @@ def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
                 rect = phone.evaluate(BOX_JS, other)
                 assert rect is None or not _overlap(sources, rect), (other, sources, rect)
             phone.screenshot(path=str(tmp_path / "phone.png"))
+
+            # 5. Stop ends an answer, keeps what was shown, and gives the page back.
+            phone.locator("#aa-question textarea").fill("What did Pashinyan say about the CSTO?")
+            phone.locator("#aa-send").click()
+            phone.locator("#aa-stop").click(timeout=10_000)
+            expect(phone.locator("#aa-send")).to_be_enabled(timeout=10_000)
+            expect(phone.locator("#aa-stop")).to_be_hidden()
+            last = phone.locator("#aa-chat .aa-answer, #aa-chat .aa-error, #aa-chat .aa-refusal").last
+            expect(last).to_be_visible()
+            expect(phone.locator("#aa-chat .aa-pending")).to_have_count(0)
             shutil.copy(tmp_path / "phone.png", out / "phone.png")
             if os.environ.get("ARTICLE_ASSISTANT_UPDATE_SCREENSHOT") == "1":
                 (ROOT / "docs").mkdir(exist_ok=True)
