@@ -54,6 +54,8 @@ lint: setup
 eval: setup
 	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend extractive --out eval-out/extractive
 	$(BIN)/article-assistant eval data/gold-dev.jsonl --backend llamacpp --out eval-out/llamacpp
+	$(BIN)/article-assistant eval data/gold-dev-followups.jsonl --backend extractive --out eval-out/followups-extractive
+	$(BIN)/article-assistant eval data/gold-dev-followups.jsonl --backend llamacpp --out eval-out/followups-llamacpp
 
 # CI: the dev gold set must stay above the thresholds in assistant/evaluation/thresholds.toml.
 eval-gate: setup
