@@ -92,23 +92,23 @@ class AnswerChain:
     def answer(self, turn: Turn) -> Answer:
         for step in self.steps:
             turn = step(turn)
-        done = _Box()
-        for _ in self._generation(turn, done):
+        check = _Checker(self, turn)
+        for _ in self._generation(turn, check):
             pass
-        return self.finish(done.turn or turn)
+        return self.finish(check.outcome(turn))
 
     def stream(self, turn: Turn) -> Iterator[str | Answer]:
         """The same steps; yields the answer's verified text piece by piece, then the Answer."""
         for step in self.steps:
             turn = step(turn)
         shown = ""
-        done = _Box()
+        check = _Checker(self, turn)
         prefix = self._prefix(turn)
-        for part in self._generation(turn, done):
+        for part in self._generation(turn, check):
             piece = f"{prefix}{part}" if not shown else f" {part}"
             shown += piece
             yield piece
-        answer = self.finish(done.turn or turn)
+        answer = self.finish(check.outcome(turn))
         if answer.text != shown:
             # Nothing generated was shown (extractive backend, refusal, or no sentence backed): the answer
             # comes whole. Something shown is always the start of the answer, never replaced.
@@ -174,14 +174,13 @@ class AnswerChain:
                 break
         return chosen
 
-    def _generation(self, turn: Turn, done: _Box) -> Iterator[str]:
-        """Runs the model and checks its answer sentence by sentence; yields each backed sentence with its
-        `[n]` marker as soon as it is complete. `done.turn` is the turn with the draft and what was backed."""
+    def _generation(self, turn: Turn, check: _Checker) -> Iterator[str]:
+        """Runs the model and has `check` check its answer sentence by sentence; yields each backed sentence
+        with its `[n]` marker as soon as it is complete. Nothing runs for a refusal or the extractive backend."""
         if turn.gate is None or not turn.gate.answerable or not self.backend.generates:
             return
         t = time.perf_counter()
-        check = _Checker(self, turn)
-        timings = dict(turn.timings)
+        timings = check.timings
         stream = self.backend.generate(self.messages(turn), max_tokens=self.settings.max_tokens,
                                        temperature=self.settings.temperature)
         try:
@@ -200,8 +199,7 @@ class AnswerChain:
             if close is not None:
                 close()
             timings["generate_s"] = time.perf_counter() - t
-            done.turn = replace(turn, draft=check.draft, backed=list(check.backed), generated=check.judged,
-                                timings=timings)
+            check.ran = True
 
     def _prefix(self, turn: Turn) -> str:
         """What the answer starts with before its sentences: the short answer in bold, or Yes./No."""
@@ -257,12 +255,6 @@ class AnswerChain:
         return ShortAnswer(text[start:end], start, end, prob)
 
 
-class _Box:
-    """Where a generator leaves its final turn (a generator's return value is lost to a for loop)."""
-
-    turn: Turn | None = None
-
-
 class _Checker:
     """Checks a generated answer one sentence at a time, as the model writes it. The same checks as a whole
     draft would get: the first paragraph only, sentences as `split_answer` cuts them (a cut, once made, never
@@ -273,7 +265,9 @@ class _Checker:
         self.chain = chain
         self.question = turn.standalone
         self.chosen = choose_evidence(self.question, turn.evidence)
-        self.vectors = [chain.finder.vector(e.sentence) for e in self.chosen]
+        self._vectors: list[list[float]] | None = None  # of the chosen sentences, once a sentence needs them
+        self.timings = dict(turn.timings)
+        self.ran = False  # the model was asked
         self.yes_no = is_yes_no(self.question)
         self.draft = ""
         self.backed: list[SupportedSentence] = []
@@ -282,6 +276,12 @@ class _Checker:
         self.finished = False
         self.not_found = False
         self._numbers: dict[tuple[int, int], int] = {}
+
+    def outcome(self, turn: Turn) -> Turn:
+        """`turn` with what the model wrote and what of it the article backs (unchanged if no model ran)."""
+        if not self.ran:
+            return turn
+        return replace(turn, draft=self.draft, backed=list(self.backed), generated=self.judged, timings=self.timings)
 
     def feed(self, piece: str) -> list[str]:
         if self.finished:
@@ -316,8 +316,10 @@ class _Checker:
             if not sentence or _NOT_FOUND.search(sentence):
                 continue
             self.judged += 1
+            if self._vectors is None:
+                self._vectors = [self.chain.finder.vector(e.sentence) for e in self.chosen]
             vector = self.chain.index.embedder.embed([sentence])[0]
-            backed = supported(sentence, self.question, self.chosen, self.vectors, vector, depth=len(self.chosen))
+            backed = supported(sentence, self.question, self.chosen, self._vectors, vector, depth=len(self.chosen))
             if backed is None:
                 continue
             self.backed.append(backed)
