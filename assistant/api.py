@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -61,7 +60,8 @@ class Assistant:
 
     @property
     def article_sha256(self) -> str:
-        return hashlib.sha256(self.article_text.encode("utf-8")).hexdigest()
+        """Of `article_text`: the index's manifest holds it, so nothing is hashed per call."""
+        return self.index.article_sha256
 
     def _chain_for(self, backend: Backend) -> AnswerChain:
         return AnswerChain(self.index, backend, self.settings, self.finder)

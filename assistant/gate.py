@@ -54,14 +54,16 @@ def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
 def decide(question: str, evidence: list[Evidence], threshold: float,
            vocabulary: Collection[str] = ()) -> GateDecision:
     """`vocabulary`: the article's content terms, to say in plain words what it does not mention."""
+    def refused(why: str, score: float | None = None) -> GateDecision:
+        absent = not_mentioned(question, vocabulary) if vocabulary else None  # only a refusal needs it
+        return GateDecision(False, f"The article does not mention {absent}." if absent else why, score)
+
     if looks_like_injection(question):
         return GateDecision(False, "Instructions to the assistant are not questions about the article.")
-    absent = not_mentioned(question, vocabulary) if vocabulary else None
     if not evidence:
-        return GateDecision(False, f"The article does not mention {absent}." if absent
-                            else "Nothing in the article matches the question.")
+        return refused("Nothing in the article matches the question.")
     score = evidence[0].probability
     why = below_threshold(score, threshold)
     if why:
-        return GateDecision(False, f"The article does not mention {absent}." if absent else why, score)
+        return refused(why, score)
     return GateDecision(True, f"the reader's probability that the article answers: {score:.2f}", score)

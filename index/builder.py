@@ -3,7 +3,6 @@ anything changed (article, cleaner, chunking, embedder) -> a complete new collec
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import threading
@@ -112,6 +111,10 @@ class _Live:
     by_id: dict[str, Passage]
     lexical: LexicalIndex
 
+    @classmethod
+    def of(cls, manifest: Manifest, article: Article, passages: list[Passage]) -> _Live:
+        return cls(manifest, article, passages, {p.id: p for p in passages}, LexicalIndex(passages))
+
 
 class ArticleIndex:
     """An opened index: the canonical article, its passages, and hybrid search over them.
@@ -128,7 +131,7 @@ class ArticleIndex:
         self.name = name  # the manifest to follow; None: a fixed index
         self.weights = weights or {"dense": 1.0, "lexical": 1.0}
         self.check_every_s = check_every_s
-        self._live = _Live(manifest, article, passages, {p.id: p for p in passages}, LexicalIndex(passages))
+        self._live = _Live.of(manifest, article, passages)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
         self._source: SourceMap | None = None
@@ -194,8 +197,7 @@ class ArticleIndex:
     def search(self, query: str, k: int = 4, *, vector: list[float] | None = None) -> list[Hit]:
         """Dense (Chroma, cosine) and BM25 rankings fused by weighted reciprocal rank fusion."""
         if self.name is not None and time.monotonic() - self._checked >= self.check_every_s:
-            with contextlib.suppress(StoreError):
-                self.refresh()
+            self._reopened()
         vector = vector or self.embedder.embed([query])[0]
         try:
             return self._search(self._live, query, k, vector)
@@ -205,6 +207,7 @@ class ArticleIndex:
             return self._search(self._live, query, k, vector)
 
     def _reopened(self) -> bool:
+        """`refresh`, where a store that fails now is the search's own error to report, not this check's."""
         try:
             return self.refresh()
         except StoreError:
@@ -232,4 +235,4 @@ def _read_live(store: ChromaStore, name: str, found: tuple[Manifest, str] | None
     except Exception as exc:  # flipped away and dropped between the two reads: the caller retries later
         raise StoreError(f"the index collection {manifest.collection} is gone: {exc}") from None
     article = Article(title=manifest.title, text=text, source=manifest.source)
-    return _Live(manifest, article, passages, {p.id: p for p in passages}, LexicalIndex(passages))
+    return _Live.of(manifest, article, passages)
