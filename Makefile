@@ -72,7 +72,7 @@ eval-suite: setup
 # on 2 cores), then chooses its refusal threshold on the whole product's abstention curve over the two
 # held-out articles (about 3 minutes). A fresh machine never needs it: the weights are in the repository.
 train: setup
-	$(BIN)/python -m assistant.reader.train --data data/squad --out assistant/reader/weights --seed 0 --epochs 2
+	$(BIN)/python -m assistant.reader.train --data data/squad --out assistant/reader/weights --seed 0 --epochs 3
 	$(BIN)/python -m assistant.reader.calibrate --weights assistant/reader/weights --data data/squad --work eval-out/calibrate
 
 bench: setup

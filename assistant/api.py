@@ -89,7 +89,7 @@ class Assistant:
 
     @property
     def answer_threshold(self) -> float:
-        """Below this reader probability the answer is refused."""
+        """Below this probability (`Answer.answer_score`) the answer is refused."""
         return self.chain().threshold
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,

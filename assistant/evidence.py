@@ -3,7 +3,8 @@
 The learned reader judges each candidate sentence (with the title and the sentence before it) and gives the
 probability that it answers, plus the short answer inside it. The refusal decision, the extractive answer
 and the check of a generated answer all read from here, so they never disagree about what the article says.
-The bi-encoder only prunes the candidates, to keep the reader's work small.
+The bi-encoder prunes the candidates, to keep the reader's work small, and its cosine is fused with the
+reader's probability (assistant/reader/fusion.py): the two make different mistakes.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def wants_short_answer(question: str) -> bool:
 
 @dataclass(frozen=True)
 class Evidence:
-    """`probability`: the reader's, that this sentence answers the question. `span`: the short answer's
+    """`probability`: that this sentence answers the question (the reader's, fused with `similarity`, the
+    bi-encoder's cosine: assistant/reader/fusion.py). `span`: the short answer's
     (start, end, probability) in article offsets, inside the sentence, or None."""
 
     sentence: Sentence
@@ -125,7 +127,7 @@ class EvidenceFinder:
         for (i, hit, sim), r in zip(cands, readings):
             s = self.sentences[i]
             span = (s.start + r.span[0], s.start + r.span[1], r.span[2]) if r.span else None
-            out.append(Evidence(s, hit, sim, r.probability, span))
+            out.append(Evidence(s, hit, sim, self.reader.answer_probability(r, sim), span))
         return sorted(out, key=lambda e: (-e.probability, e.sentence.start))
 
     def prompt_text(self, hit: Hit) -> str:

@@ -1,8 +1,9 @@
 """The refusal gate: decide before generation whether the article answers the question at all.
 
 Refusing here is cheaper and safer than asking a small model to notice that it does not know. Two kinds of
-refusal: instructions to the assistant (a principle, not a judgement), and the reader's probability that the
-best sentence answers falling below the threshold chosen on held-out articles.
+refusal: instructions to the assistant (a principle, not a judgement), and the probability that the best
+sentence answers (the reader's, fused with the bi-encoder's cosine) falling below the threshold chosen on
+held-out articles.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["GateDecision", "decide", "looks_like_injection", "not_mentioned"]
 class GateDecision:
     answerable: bool
     reason: str
-    score: float | None = None  # the reader's probability for the best sentence; None when it never ran
+    score: float | None = None  # the best sentence's probability (reader fused with cosine); None when it never ran
 
 
 def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
@@ -66,4 +67,4 @@ def decide(question: str, evidence: list[Evidence], threshold: float,
     why = below_threshold(score, threshold)
     if why:
         return refused(why, score)
-    return GateDecision(True, f"the reader's probability that the article answers: {score:.2f}", score)
+    return GateDecision(True, f"the probability that the article answers: {score:.2f}", score)

@@ -54,8 +54,8 @@ class Answer:
     standalone_question: str = ""
     backend: str = ""
     reason: str = ""
-    # The reader's probability that the article answers the question (None when no reader ran: an
-    # injection, an empty search). The answer is refused below the chain's threshold.
+    # The probability that the article answers the question: the reader's, fused with the bi-encoder's (None
+    # when no reader ran: an injection, an empty search). The answer is refused below the chain's threshold.
     answer_score: float | None = None
     short_answer: ShortAnswer | None = None
     article_sha256: str = ""  # of the cleaned text every offset indexes: a client can check it has that text

@@ -15,10 +15,13 @@ from assistant.evaluation.metrics import rate
 from assistant.refusal import refuse_below
 from assistant.types import Answer
 
-__all__ = ["CURVE_KEYS", "THRESHOLD_GRID", "abstention_curve", "choose_threshold", "curve_thresholds"]
+__all__ = ["CURVE_KEYS", "TABLE_STEP", "THRESHOLD_GRID", "abstention_curve", "choose_threshold", "curve_thresholds"]
 
-THRESHOLD_GRID = tuple(round(i / 20, 2) for i in range(21))
-"""0.0, 0.05, ..., 1.0."""
+THRESHOLD_GRID = tuple(round(i / 100, 2) for i in range(101))
+"""0.0, 0.01, ..., 1.0: fine enough that a fused, calibrated probability (most of it between 0.05 and 0.3) is
+not refused at a threshold a whole 0.05 away from the best one under the cap."""
+TABLE_STEP = 0.05
+"""The report's table lists every 0.05 (and the product's own threshold); the chart and the choice use all."""
 CURVE_KEYS = ("threshold", "answered", "correct", "no_answer_accuracy", "false_abstention_rate")
 """One point of the curve. `answered`: the share of all questions not refused; `correct`: the share of all
 questions answered with a gold answer contained or, when unanswerable, refused."""

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.evaluation.abstention import TABLE_STEP
 from assistant.evaluation.metrics import FIGURES
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def article_table(summary: Mapping[str, Any], figures: Sequence[str] = FIGURES) 
 
 
 def abstention_table(summary: Mapping[str, Any]) -> str:
-    """The abstention curve: one row per threshold, the product's own marked; a sentence when there is none."""
+    """The abstention curve: a row per 0.05 of threshold and the product's own, marked; a sentence if none."""
     curve: Sequence[Mapping[str, Any]] = summary.get("abstention_curve") or []
     if not curve:
         return ("No scores: no answer carries a reader score (`answer_score`), so refusing below a threshold "
@@ -119,6 +120,9 @@ def abstention_table(summary: Mapping[str, Any]) -> str:
     own = summary.get("answer_threshold")
     rows = []
     for p in curve:
+        listed = abs(p["threshold"] / TABLE_STEP - round(p["threshold"] / TABLE_STEP)) < 1e-9
+        if not listed and p["threshold"] != own:
+            continue
         t = f"{p['threshold']:g}" + (" (product)" if own is not None and p["threshold"] == own else "")
         rows.append([t, *(fmt(p.get(c)) for c in _CURVE_COLUMNS)])
     return _table(["refused below", *_CURVE_COLUMNS], rows)

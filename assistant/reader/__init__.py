@@ -9,9 +9,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.reader.fusion import Fusion
 from index import Sentence
 
-__all__ = ["Candidate", "Reader", "Reading", "is_title", "reader_context"]
+__all__ = ["Candidate", "Fusion", "Reader", "Reading", "is_title", "reader_context"]
 
 
 def reader_context(title: str, sentences: Sequence[Sentence], i: int) -> str:
@@ -47,6 +48,12 @@ class Reader(ABC):
     name: str = "reader"
     threshold: float = 0.5  # below this the best sentence is not taken as an answer
     span_threshold: float = 0.5  # below this no short answer is given
+    fusion: Fusion = Fusion()  # the identity unless fitted (assistant/reader/fusion.py)
+
+    def answer_probability(self, reading: Reading, similarity: float) -> float:
+        """What the chain ranks and refuses on: the reading's probability fused with the bi-encoder's cosine
+        between question and sentence."""
+        return self.fusion(reading.probability, similarity)
 
     @abstractmethod
     def read(self, question: str, candidates: list[Candidate]) -> list[Reading]:

@@ -11,7 +11,8 @@ from assistant.evaluation.abstention import choose_threshold
 from assistant.evaluation.metrics import containment, token_f1
 from assistant.reader.train import CANDIDATES
 
-__all__ = ["MAX_FALSE_ABSTENTION", "curve", "pick_threshold", "validate", "write_card"]
+__all__ = ["MAX_FALSE_ABSTENTION", "collect_fusion_questions", "curve", "fit_fusion", "pick_threshold", "validate",
+           "write_card", "write_product_card"]
 
 MAX_FALSE_ABSTENTION = 0.10
 GRID = [round(i / 100, 2) for i in range(0, 101)]
@@ -146,6 +147,115 @@ The whole product's figures on the same articles (`make eval-suite`) are in the 
     path.write_text(text, encoding="utf-8")
 
 
+def collect_fusion_questions(weights: Path, folder: Path, name: str, work: Path) -> list[Any]:
+    """Every question of one article as the product sees it before the gate (hybrid retrieval, candidate
+    pruning, the unfused reader): per candidate (reader probability, cosine, holds a gold answer)."""
+    from assistant.api import Assistant
+    from assistant.chain import Turn
+    from assistant.evaluation.runner import load_gold
+    from assistant.reader.cross_encoder import CrossEncoderReader
+    from assistant.reader.fusion import Fusion, FusionQuestion
+
+    assistant = Assistant(backend="extractive", article=folder / f"{name}.txt", data_dir=work / "data",
+                          reader=CrossEncoderReader(weights, fusion=Fusion()), chat_log=False)
+    chain = assistant.chain()
+    out = []
+    for row in load_gold(folder / f"{name}.jsonl"):
+        if row.history:
+            continue
+        turn = chain.retrieve(Turn(row.question, standalone=row.question))
+        out.append(FusionQuestion([(e.probability, e.similarity, row.answerable and bool(containment(
+            e.sentence.text, row.answers))) for e in turn.evidence], row.answerable))
+    return out
+
+
+def _fusion_figures(fusion: Any, questions: list[Any]) -> dict[str, float]:
+    """Top-1 (answerable questions whose best candidate holds the answer) and the AUC of the best candidate's
+    probability for answerable against unanswerable questions."""
+    def best(q: Any) -> tuple[float, bool]:
+        if not q.candidates:
+            return 0.0, False
+        p, s, ok = max(q.candidates, key=lambda c: fusion(c[0], c[1]))
+        return fusion(p, s), ok
+
+    ans = [best(q) for q in questions if q.answerable]
+    una = [best(q)[0] for q in questions if not q.answerable]
+    auc = (sum((a > b) + 0.5 * (a == b) for a, _ in ans for b in una) / (len(ans) * len(una))) if ans and una else 0.0
+    return {"top1": round(sum(ok for _, ok in ans) / len(ans), 4) if ans else 0.0, "auc": round(auc, 4)}
+
+
+def fit_fusion(weights: Path, data: Path, work: Path, names: list[str], log: Any = print) -> dict[str, Any]:
+    """Fits the fusion on all the validation articles; also fits it on each one alone and measures it on the
+    others, so the card shows what it does on an article it was not fitted on."""
+    from assistant.reader.fusion import Fusion
+
+    per = {name: collect_fusion_questions(weights, data, name, work) for name in names}
+    every = [q for qs in per.values() for q in qs]
+    fusion = Fusion.fit(every)
+    crossed = {}
+    for name in names:
+        rest = [q for other, qs in per.items() if other != name for q in qs]
+        if rest:
+            alone = Fusion.fit(per[name])
+            crossed[f"fit on {name}"] = {"similarity_weight": alone.similarity_weight,
+                                         "unfused": _fusion_figures(Fusion(), rest),
+                                         "fused": _fusion_figures(alone, rest)}
+    report = {"fusion": fusion.to_config(), "unfused": _fusion_figures(Fusion(), every),
+              "fused": _fusion_figures(fusion, every), "cross_article": crossed}
+    log(f"fusion {report['fusion']}: {report['unfused']} -> {report['fused']}; cross-article {crossed}")
+    return report
+
+
+def write_product_card(card: Path, config: dict[str, Any], final: dict[str, Any], curve_points: list[Any],
+                       chosen: float, keys: tuple[str, ...]) -> None:
+    """The card's fusion and whole-product sections (replaced, not appended, when calibration runs again)."""
+    rows = "\n".join(f"| {k} | {final.get(k)} |" for k in keys)
+    curve_rows = "\n".join(
+        f"| {p['threshold']:.2f} | {p['answered']} | {p['correct']} | {p['no_answer_accuracy']} | "
+        f"{p['false_abstention_rate']} |" for p in curve_points
+        if round(p["threshold"] * 100) % 5 == 0 or p["threshold"] == chosen)
+    text = card.read_text(encoding="utf-8")
+    for own in ("\n## Fusion with the bi-encoder", "\n## The whole product"):  # a rerun replaces its sections
+        text = text.split(own)[0]
+    text = text.rstrip("\n")
+    text = text.replace("The whole product's figures on the same articles (`make eval-suite`) are in the README.",
+                        "The whole product's figures on the same articles are below.")
+    f = config["fusion"]
+    cross = "\n".join(f"| {k} (weight {v['similarity_weight']}) | {v['unfused']['top1']} -> {v['fused']['top1']} | "
+                      f"{v['unfused']['auc']} -> {v['fused']['auc']} |"
+                      for k, v in config["fusion_validation"]["cross_article"].items())
+    both = config["fusion_validation"]
+    card.write_text(f"""{text}
+
+## Fusion with the bi-encoder (assistant/reader/fusion.py)
+
+`probability = sigmoid({f['scale']} * (logit(reader) + {f['similarity_weight']} * cosine) + {f['bias']})`,
+fitted on the validation articles' candidates as the product retrieves them. Top-1: the answerable questions
+whose best candidate holds the answer; AUC: the best candidate's probability, answerable against
+unanswerable. Each "fit on" row is fitted on one article and measured on the other.
+
+| fitted on / measured on | top-1 | AUC |
+|---|---|---|
+| all validation articles (in-sample) | {both['unfused']['top1']} -> {both['fused']['top1']} | \
+{both['unfused']['auc']} -> {both['fused']['auc']} |
+{cross}
+
+## The whole product on the validation articles
+
+`python -m assistant.reader.calibrate` (run by `make train`): every question of the validation articles
+through `eval --suite` with the extractive backend. The refusal threshold is chosen on this curve, the
+highest `correct` with false abstention at most {MAX_FALSE_ABSTENTION:.2f}: **{chosen:.2f}**.
+
+| figure | value |
+|---|---|
+{rows}
+
+| threshold | answered | correct | no-answer accuracy | false abstention |
+|---|---|---|---|---|
+{curve_rows}
+""", encoding="utf-8")
+
+
 def calibrate(weights: Path, data: Path, work: Path, log: Any = print) -> dict[str, Any]:
     """The refusal threshold from the whole product's abstention curve on the validation articles (every
     question asked through `eval --suite` with the extractive backend), written into reader.json; then the
@@ -157,6 +267,10 @@ def calibrate(weights: Path, data: Path, work: Path, log: Any = print) -> dict[s
 
     config_path = weights / "reader.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
+    fusion = fit_fusion(weights, data, work, list(config["validation_articles"]), log=log)
+    config["fusion"] = fusion["fusion"]
+    config["fusion_validation"] = {k: v for k, v in fusion.items() if k != "fusion"}
+    config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     held = work / "validation-articles"
     shutil.rmtree(held, ignore_errors=True)
     held.mkdir(parents=True)
@@ -177,30 +291,7 @@ def calibrate(weights: Path, data: Path, work: Path, log: Any = print) -> dict[s
             "citation_precision", "short_answer_f1", "short_answer_em", "short_answer_coverage", "latency_p50_s")
     config["product_validation"] = {k: final.get(k) for k in keys}
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    card = weights / "MODEL_CARD.md"
-    rows = "\n".join(f"| {k} | {final.get(k)} |" for k in keys)
-    curve_rows = "\n".join(
-        f"| {p['threshold']:.2f} | {p['answered']} | {p['correct']} | {p['no_answer_accuracy']} | "
-        f"{p['false_abstention_rate']} |" for p in curve_points)
-    text = card.read_text(encoding="utf-8").split("\n## The whole product")[0].rstrip("\n")
-    text = text.replace("The whole product's figures on the same articles (`make eval-suite`) are in the README.",
-                        "The whole product's figures on the same articles are below.")
-    card.write_text(f"""{text}
-
-## The whole product on the validation articles
-
-`python -m assistant.reader.calibrate` (run by `make train`): every question of the validation articles
-through `eval --suite` with the extractive backend. The refusal threshold is chosen on this curve, the
-highest `correct` with false abstention at most {MAX_FALSE_ABSTENTION:.2f}: **{chosen:.2f}**.
-
-| figure | value |
-|---|---|
-{rows}
-
-| threshold | answered | correct | no-answer accuracy | false abstention |
-|---|---|---|---|---|
-{curve_rows}
-""", encoding="utf-8")
+    write_product_card(weights / "MODEL_CARD.md", config, final, curve_points, chosen, keys)
     return final
 
 

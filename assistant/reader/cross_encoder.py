@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from assistant.reader import Candidate, Reader, Reading
+from assistant.reader import Candidate, Fusion, Reader, Reading
 from index import InputError
 
 __all__ = ["MAX_SPAN_TOKENS", "CrossEncoderReader", "default_weights_dir"]
@@ -32,13 +32,15 @@ class CrossEncoderReader(Reader):
     _reading = threading.Lock()
 
     def __init__(self, weights: Path | None = None, *, net: Any = None, tokenizer: Any = None,
-                 threshold: float | None = None, span_threshold: float | None = None) -> None:
+                 threshold: float | None = None, span_threshold: float | None = None,
+                 fusion: Fusion | None = None) -> None:
         self.weights = Path(weights) if weights else default_weights_dir()
         self._net, self._tokenizer = net, tokenizer
         config = self._config() if net is None else {}
         self.threshold = float(threshold if threshold is not None else config.get("threshold", 0.5))
         self.span_threshold = float(span_threshold if span_threshold is not None
                                     else config.get("span_threshold", 0.5))
+        self.fusion = fusion if fusion is not None else Fusion.from_config(config.get("fusion"))
 
     def _config(self) -> dict[str, Any]:
         path = self.weights / "reader.json"

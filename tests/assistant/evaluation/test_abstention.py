@@ -108,9 +108,9 @@ def test_abstention_curve_on_hand_made_rows():
 
 def test_curve_thresholds_add_the_products_own():
     assert curve_thresholds(None) == list(THRESHOLD_GRID)
-    assert len(THRESHOLD_GRID) == 21 and THRESHOLD_GRID[1] == 0.05 and THRESHOLD_GRID[-1] == 1.0
+    assert len(THRESHOLD_GRID) == 101 and THRESHOLD_GRID[1] == 0.01 and THRESHOLD_GRID[-1] == 1.0
     with_own = curve_thresholds(0.4321)
-    assert 0.4321 in with_own and len(with_own) == 22 and with_own == sorted(with_own)
+    assert 0.4321 in with_own and len(with_own) == 102 and with_own == sorted(with_own)
 
 
 def test_choose_threshold():
@@ -231,3 +231,14 @@ def test_report_lists_at_most_the_first_failures(tmp_path):
     rows = [scored(gold(str(i), True), answer("no")) for i in range(5)]
     text = failures_section(rows, limit=2)
     assert text.count("- **") == 2 and "… and 3 more (see results.jsonl)" in text
+
+
+def test_report_table_lists_every_005_and_the_products_own_threshold() -> None:
+    from assistant.evaluation.report import abstention_table
+
+    curve = [{"threshold": t, "answered": 1.0, "correct": 0.5, "no_answer_accuracy": 0.0,
+              "false_abstention_rate": 0.0} for t in curve_thresholds(0.13)]
+    table = abstention_table({"abstention_curve": curve, "answer_threshold": 0.13})
+    shown = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    assert shown[:5] == ["0", "0.05", "0.1", "0.13 (product)", "0.15"]
+    assert len(shown) == 22 and "0.12" not in shown

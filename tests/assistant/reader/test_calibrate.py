@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from assistant.reader.calibrate import curve, pick_threshold
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.evidence import MAX_CANDIDATES
+from assistant.reader import Fusion
+from assistant.reader.calibrate import collect_fusion_questions, curve, pick_threshold
+from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
+
+SQUAD = Path(__file__).resolve().parents[3] / "data" / "squad"
 
 
 def test_curve_counts_correct_refusals_and_false_abstentions() -> None:
@@ -26,3 +37,29 @@ def test_pick_threshold_maximises_correct_under_the_false_abstention_cap() -> No
     assert pick_threshold(pts, 0.10) == 0.3  # 0.6 is better but abstains too often; ties go to the lower
     assert pick_threshold(pts, 0.25) == 0.6
     assert pick_threshold(pts, 0.0) == 0.1
+
+
+@pytest.mark.slow
+def test_fusion_questions_are_what_the_product_retrieves_with_the_unfused_reader(tmp_path: Path) -> None:
+    """Three Normans questions through the product's retrieval: reader probabilities and cosines per
+    candidate, and "holds the answer" only where a gold answer is in the sentence."""
+    rows = [json.loads(line) for line in (SQUAD / "Normans.jsonl").read_text(encoding="utf-8").splitlines()]
+    picked = [next(r for r in rows if r["question"] == "Who was the Norse leader?"),
+              next(r for r in rows if r["question"] == "When were the Normans in Normandy?"),
+              next(r for r in rows if not r["answerable"])]
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SQUAD / "Normans.txt", folder / "Normans.txt")
+    (folder / "Normans.jsonl").write_text("".join(json.dumps(r) + "\n" for r in picked), encoding="utf-8")
+    questions = collect_fusion_questions(default_weights_dir(), folder, "Normans", tmp_path / "work")
+    assert [q.answerable for q in questions] == [True, True, False]
+    for q in questions[:2]:
+        assert any(ok for _, _, ok in q.candidates)
+        assert all(0.0 <= p <= 1.0 and -1.0 <= s <= 1.0 for p, s, _ in q.candidates)
+    assert not any(ok for _, _, ok in questions[2].candidates)
+    assert len(questions[0].candidates) <= MAX_CANDIDATES
+
+
+def test_the_shipped_reader_uses_the_fusion_its_config_names() -> None:
+    config = json.loads((default_weights_dir() / "reader.json").read_text(encoding="utf-8"))
+    assert CrossEncoderReader().fusion == Fusion.from_config(config.get("fusion"))

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from pathlib import Path
 
 import pytest
 
 from assistant import Assistant, Settings
+from assistant.evaluation.metrics import containment
+from assistant.evaluation.runner import load_gold
 from assistant.reader import Candidate
 from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
 from index import InputError
@@ -58,29 +61,23 @@ def normans(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 @pytest.mark.slow
 def test_answers_and_refusals_on_a_validation_article(normans: Assistant) -> None:
-    answerable = {
-        "Who was the Norse leader?": "Rollo",
-        "When were the Normans in Normandy?": "10th and 11th centuries",
-        "Who was the duke in the battle of Hastings?": "William",
-        "Who did Rollo sign the treaty of Saint-Clair-sur-Epte with?": "Charles III",
-    }
-    unanswerable = ["What is the boiling point of mercury?", "Who won the football world cup in 1998?",
-                    "How many moons does Jupiter have?"]
-    right = 0
-    for q, gold in answerable.items():
+    """Questions far off the article's topic are refused; of 30 answerable questions of this held-out article,
+    drawn by seed rather than picked by hand, most replies hold a gold answer (the card measures 0.72 on all
+    96), and every short answer is verbatim inside its cited sentence."""
+    for q in ["What is the boiling point of mercury?", "Who won the football world cup in 1998?",
+              "How many moons does Jupiter have?"]:
         a = normans.ask(q)
-        right += (not a.refused) and gold.lower() in a.text.lower()
-        if a.short_answer is not None:  # the span is always inside the cited sentence, verbatim
+        assert a.refused and a.answer_score is not None, q
+    rows = [r for r in load_gold(SQUAD / "Normans.jsonl") if r.answerable]
+    right = 0
+    for row in random.Random(0).sample(rows, 30):
+        a = normans.ask(row.question)
+        right += (not a.refused) and bool(containment(a.text, row.answers))
+        if a.short_answer is not None:
             s = a.short_answer
             assert normans.article_text[s.start:s.end] == s.text
             assert a.citations[0].start <= s.start < s.end <= a.citations[0].end
-    for q in unanswerable:
-        a = normans.ask(q)
-        right += a.refused
-        assert a.answer_score is not None
-    # Known misses on this article (README, "The reader"): "In what country is Normandy located?" cites the
-    # wrong sentence; the reader is far from perfect, so the bar is 6 of these 7.
-    assert right >= 6, f"{right}/7 right"
+    assert right >= 18, f"{right}/30 right"
 
 
 @pytest.mark.slow
