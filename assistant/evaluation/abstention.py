@@ -15,7 +15,8 @@ from assistant.evaluation.metrics import rate
 from assistant.refusal import refuse_below
 from assistant.types import Answer
 
-__all__ = ["CURVE_KEYS", "TABLE_STEP", "THRESHOLD_GRID", "abstention_curve", "choose_threshold", "curve_thresholds"]
+__all__ = ["CURVE_KEYS", "TABLE_STEP", "THRESHOLD_GRID", "abstention_curve", "choose_threshold", "curve_thresholds",
+           "table_points"]
 
 THRESHOLD_GRID = tuple(round(i / 100, 2) for i in range(101))
 """0.0, 0.01, ..., 1.0: fine enough that a fused, calibrated probability (most of it between 0.05 and 0.3) is
@@ -33,6 +34,14 @@ def curve_thresholds(answer_threshold: float | None = None) -> list[float]:
     if answer_threshold is not None:
         grid.add(float(answer_threshold))  # not rounded: its point must be exactly the product's refusals
     return sorted(grid)
+
+
+def table_points(curve_points: Sequence[Mapping[str, Any]], own: float | None = None) -> list[Mapping[str, Any]]:
+    """The points a table lists: every `TABLE_STEP` of threshold, and the product's own threshold."""
+    def listed(t: float) -> bool:
+        return abs(t / TABLE_STEP - round(t / TABLE_STEP)) < 1e-9 or t == own
+
+    return [p for p in curve_points if listed(float(p["threshold"]))]
 
 
 def _round(v: float | None) -> float | None:

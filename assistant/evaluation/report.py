@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.evaluation.abstention import TABLE_STEP
+from assistant.evaluation.abstention import table_points
 from assistant.evaluation.metrics import FIGURES
 
 if TYPE_CHECKING:
@@ -119,10 +119,7 @@ def abstention_table(summary: Mapping[str, Any]) -> str:
                 "would change nothing.")
     own = summary.get("answer_threshold")
     rows = []
-    for p in curve:
-        listed = abs(p["threshold"] / TABLE_STEP - round(p["threshold"] / TABLE_STEP)) < 1e-9
-        if not listed and p["threshold"] != own:
-            continue
+    for p in table_points(curve, own):
         t = f"{p['threshold']:g}" + (" (product)" if own is not None and p["threshold"] == own else "")
         rows.append([t, *(fmt(p.get(c)) for c in _CURVE_COLUMNS)])
     return _table(["refused below", *_CURVE_COLUMNS], rows)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.abstention import choose_threshold
+from assistant.evaluation.abstention import choose_threshold, table_points
 from assistant.evaluation.metrics import containment, token_f1
 from assistant.reader.train import CANDIDATES
 
@@ -212,8 +212,7 @@ def write_product_card(card: Path, config: dict[str, Any], final: dict[str, Any]
     rows = "\n".join(f"| {k} | {final.get(k)} |" for k in keys)
     curve_rows = "\n".join(
         f"| {p['threshold']:.2f} | {p['answered']} | {p['correct']} | {p['no_answer_accuracy']} | "
-        f"{p['false_abstention_rate']} |" for p in curve_points
-        if round(p["threshold"] * 100) % 5 == 0 or p["threshold"] == chosen)
+        f"{p['false_abstention_rate']} |" for p in table_points(curve_points, chosen))
     text = card.read_text(encoding="utf-8")
     for own in ("\n## Fusion with the bi-encoder", "\n## The whole product"):  # a rerun replaces its sections
         text = text.split(own)[0]
