@@ -68,9 +68,10 @@ eval-suite: setup
 	$(BIN)/article-assistant eval --suite data/squad --backend extractive --out eval-out/suite-extractive
 	$(BIN)/article-assistant eval --suite data/squad --backend llamacpp --sample 24 --out eval-out/suite-llamacpp
 
-# Rebuilds the shipped reader (assistant/reader/weights) from data/squad with a fixed seed (about 37 minutes
-# on 2 cores), then chooses its refusal threshold on the whole product's abstention curve over the two
-# held-out articles (about 3 minutes). A fresh machine never needs it: the weights are in the repository.
+# Rebuilds the shipped reader (assistant/reader/weights) from data/squad with a fixed seed (3 epochs, about
+# 90 minutes on 2 cores), then fits the fusion and chooses its refusal threshold on the whole product's
+# abstention curve over the two held-out articles (about 10 minutes). A fresh machine never needs it: the
+# weights are in the repository.
 train: setup
 	$(BIN)/python -m assistant.reader.train --data data/squad --out assistant/reader/weights --seed 0 --epochs 3
 	$(BIN)/python -m assistant.reader.calibrate --weights assistant/reader/weights --data data/squad --work eval-out/calibrate

@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.evaluation.abstention import choose_threshold, table_points
 from assistant.evaluation.metrics import containment, token_f1
-from assistant.reader.train import CANDIDATES
+from assistant.reader.train import ANSWER_REMOVED_WEIGHT, CANDIDATES
 
 __all__ = ["MAX_FALSE_ABSTENTION", "collect_fusion_questions", "curve", "fit_fusion", "pick_threshold", "validate",
            "write_card", "write_product_card"]
@@ -112,7 +112,9 @@ and (2) the short answer's start and end inside the sentence.
   ({config['train_questions']} questions); validate on {', '.join(config['validation_articles'])}.
 - **Objective**: listwise cross-entropy over the candidates plus a learned "no answer" logit (SQuAD 2.0's
   null score), with the answering sentence among {CANDIDATES} candidates (same paragraph, bi-encoder neighbours, the
-  distractor sentence of an unanswerable question); start/end cross-entropy on the answer span.
+  distractor sentence of an unanswerable question); for an answerable question the "no answer" logit must also
+  beat every other candidate, as if the answering sentence were not there (weight {ANSWER_REMOVED_WEIGHT});
+  start/end cross-entropy on the answer span.
 - **Command**: `make train` (`python -m assistant.reader.train --seed {config['seed']} --epochs {config['epochs']}`),
   {config['train_minutes']} minutes on 2 CPU cores.
 - **Weights**: `{config['weights']}`, fp16 safetensors, sha256 `{config['sha256']}`.

@@ -40,7 +40,12 @@ class CrossEncoderReader(Reader):
         self.threshold = float(threshold if threshold is not None else config.get("threshold", 0.5))
         self.span_threshold = float(span_threshold if span_threshold is not None
                                     else config.get("span_threshold", 0.5))
-        self.fusion = fusion if fusion is not None else Fusion.from_config(config.get("fusion"))
+        if fusion is None:
+            try:
+                fusion = Fusion.from_config(config.get("fusion"))
+            except InputError as exc:
+                raise InputError(f"{self.weights / 'reader.json'}: {exc}") from None
+        self.fusion = fusion
 
     def _config(self) -> dict[str, Any]:
         path = self.weights / "reader.json"

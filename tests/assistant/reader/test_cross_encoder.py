@@ -104,3 +104,11 @@ def test_weights_that_do_not_match_the_card_are_refused(tmp_path: Path) -> None:
     (tmp_path / "reader.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(InputError, match="is not the"):
         CrossEncoderReader(tmp_path).load()
+
+
+def test_a_bad_fusion_block_names_the_config_file(tmp_path: Path) -> None:
+    config = json.loads((default_weights_dir() / "reader.json").read_text(encoding="utf-8"))
+    config["fusion"] = {"similarity_weight": 1, "scale": -1, "bias": 0}
+    (tmp_path / "reader.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(InputError, match=r"reader\.json: fusion scale must be positive"):
+        CrossEncoderReader(tmp_path)

@@ -52,3 +52,42 @@ def test_tiny_training_lowers_the_loss_and_separates_the_toy_set() -> None:
         best = max(range(len(probs)), key=probs.__getitem__)
         right += (ex.target >= 0 and best == ex.target and probs[best] > 0.5) or (ex.target < 0 and max(probs) < 0.5)
     assert right >= 9, f"{right}/12 toy questions judged right"
+
+
+class _FixedLogits:
+    """A stand-in network whose answer logit is set per sentence, to read the loss's terms off directly."""
+
+    def __init__(self, logits: dict[str, float]) -> None:
+        import torch
+
+        self.logits = logits
+        self.null = torch.zeros(1)
+
+    def __call__(self, enc: object) -> tuple[object, object, object]:
+        import torch
+
+        answer = torch.tensor([self.logits[s] for s in self.sentences])
+        width = enc.input_ids.shape[1]  # type: ignore[attr-defined]
+        return answer, torch.zeros(len(answer), width), torch.zeros(len(answer), width)
+
+
+def _loss(logits: dict[str, float], ex: Example, weight: float) -> float:
+    from transformers import AutoTokenizer
+
+    from assistant.reader.train import _batch_loss
+
+    net = _FixedLogits(logits)
+    net.sentences = [s for s, _ in ex.candidates]  # type: ignore[attr-defined]
+    tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()), local_files_only=True)
+    return float(_batch_loss(net, tokenizer, [ex], answer_removed=weight))
+
+
+def test_the_answer_removed_term_pushes_wrong_sentences_under_no_answer() -> None:
+    cands = [("The door is red.", "Toys"), ("The car is fast.", "Toys")]
+    answerable = Example("What colour is the door?", cands, 0)
+    above = {"The door is red.": 5.0, "The car is fast.": 3.0}  # the wrong sentence beats "no answer"
+    below = {"The door is red.": 5.0, "The car is fast.": -3.0}
+    assert _loss(above, answerable, 1.0) - _loss(above, answerable, 0.0) > 2.5
+    assert _loss(below, answerable, 1.0) - _loss(below, answerable, 0.0) < 0.1
+    unanswerable = Example("What colour is the boat?", cands, -1)  # already taught by its own row
+    assert _loss(above, unanswerable, 1.0) == _loss(above, unanswerable, 0.0)
