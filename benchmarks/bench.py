@@ -55,14 +55,15 @@ def _baseline(article_text: str, questions: list[GoldRow], embedder: Any, gguf: 
             "search_p95": p95(search_s)}
 
 
-def _serve_extractive(data_dir: Path, questions: list[GoldRow]) -> dict[str, float]:
-    """The default `serve` (extractive: torch keeps both cores, no llama.cpp beside it), as a user's client
-    sees it: each question timed over HTTP after one warm-up; and the process's peak RSS."""
+def _serve(data_dir: Path, questions: list[GoldRow], backend: str, *, warm_up: bool) -> dict[str, float]:
+    """`article-assistant serve` as users run it, asked every question once over HTTP (after one untimed
+    question with `warm_up`): each answer's time as the client sees it, and the process's peak RSS."""
     port = free_port()
-    proc = start_serve(data_dir, port, data_dir / "serve-extractive.log", {"ARTICLE_ASSISTANT_BACKEND": "extractive"})
+    proc = start_serve(data_dir, port, data_dir / f"serve-{backend}.log", {"ARTICLE_ASSISTANT_BACKEND": backend})
     base = f"http://127.0.0.1:{port}"
     try:
-        ask_http(base, questions[0].question, [])
+        if warm_up:
+            ask_http(base, questions[0].question, [])
         times = []
         for row in questions:
             t = time.perf_counter()
@@ -72,20 +73,6 @@ def _serve_extractive(data_dir: Path, questions: list[GoldRow]) -> dict[str, flo
                 raise RuntimeError(f"serve answered {row.id} with HTTP {status}: {reply}")
         return {"answer_p50": statistics.median(times), "answer_p95": p95(times),
                 "rss_mb": rss_mb(proc.pid, "VmHWM")}
-    finally:
-        stop(proc, 30)
-
-
-def _serve_peak_rss(data_dir: Path, questions: list[GoldRow]) -> float:
-    """`article-assistant serve` as users run it, asked every question once over HTTP; its peak RSS."""
-    port = free_port()
-    proc = start_serve(data_dir, port, data_dir / "serve.log", {"ARTICLE_ASSISTANT_BACKEND": "llamacpp"})
-    try:
-        for row in questions:
-            status, reply = ask_http(f"http://127.0.0.1:{port}", row.question, row.history or [])
-            if status != 200:
-                raise RuntimeError(f"serve answered {row.id} with HTTP {status}: {reply}")
-        return rss_mb(proc.pid, "VmHWM")
     finally:
         stop(proc, 30)
 
@@ -120,8 +107,9 @@ def main() -> int:
         rows[backend] = {"answer_p50": statistics.median(totals), "answer_p95": p95(totals),
                          "first_p50": statistics.median(firsts), "per_s": len(totals) / sum(totals)}
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    serve_mb = _serve_peak_rss(data_dir, questions)
-    default = _serve_extractive(data_dir, questions)
+    serve_mb = _serve(data_dir, questions, "llamacpp", warm_up=False)["rss_mb"]
+    # The default serve: extractive, so torch keeps both cores (no llama.cpp beside it).
+    default = _serve(data_dir, questions, "extractive", warm_up=True)
     base = _baseline(a.article_text, questions, a.embedder, a.settings.gguf_path())
     ours = rows["llamacpp"]
     lines = [

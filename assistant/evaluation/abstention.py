@@ -36,10 +36,11 @@ def curve_thresholds(answer_threshold: float | None = None) -> list[float]:
     return sorted(grid)
 
 
-def table_points(curve_points: Sequence[Mapping[str, Any]], own: float | None = None) -> list[Mapping[str, Any]]:
-    """The points a table lists: every `TABLE_STEP` of threshold, and the product's own threshold."""
+def table_points(curve_points: Sequence[Mapping[str, Any]], own: float | None = None,
+                 step: float = TABLE_STEP) -> list[Mapping[str, Any]]:
+    """The points a table lists: every `step` of threshold, and the product's own threshold."""
     def listed(t: float) -> bool:
-        return abs(t / TABLE_STEP - round(t / TABLE_STEP)) < 1e-9 or t == own
+        return abs(t / step - round(t / step)) < 1e-9 or t == own
 
     return [p for p in curve_points if listed(float(p["threshold"]))]
 

@@ -97,8 +97,7 @@ def write_card(path: Path, config: dict[str, Any], report: dict[str, Any]) -> No
     f = report["figures"]
     rows = "\n".join(
         f"| {p['threshold']:.2f} | {p['correct']:.3f} | {p['containment']:.3f} | {p['no_answer_accuracy']:.3f} "
-        f"| {p['false_abstention_rate']:.3f} |" for p in report["curve"] if round(p["threshold"] * 100) % 10 == 0
-        or p["threshold"] == config["threshold"])
+        f"| {p['false_abstention_rate']:.3f} |" for p in table_points(report["curve"], config["threshold"], step=0.1))
     text = f"""# Reader model card
 
 A cross-encoder that reads (question, one sentence of the article, the title and the sentence before it) and
