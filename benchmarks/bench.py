@@ -6,8 +6,10 @@ same embedder, the whole context stuffed into one prompt for the same SmolLM2 mo
 
 from __future__ import annotations
 
+import json
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -111,6 +113,8 @@ def main() -> int:
     # The default serve: extractive, so torch keeps both cores (no llama.cpp beside it).
     default = _serve(data_dir, questions, "extractive", warm_up=True)
     base = _baseline(a.article_text, questions, a.embedder, a.settings.gguf_path())
+    reader = json.loads(subprocess.run([sys.executable, "-m", "benchmarks.reader_rss"], check=True,
+                                       capture_output=True, text=True).stdout)
     ours = rows["llamacpp"]
     lines = [
         f"article-assistant bench — {len(questions)} dev questions, {default_article_path().name}, this machine",
@@ -138,6 +142,8 @@ def main() -> int:
         f"{serve_mb:.0f} MB | | |",
         f"| peak RSS of the default `serve` (extractive, after {len(questions)} questions) | "
         f"{default['rss_mb']:.0f} MB | | |",
+        f"| the reader's share of peak RSS (own process: embedder {reader['embedder_mb']:.0f} MB, then reader "
+        f"on 16 candidates) | {reader['reader_mb']:.0f} MB | | |",
     ]
     print("\n".join(lines))
     print(f"\n(first answer: {first.text[:80]!r})", file=sys.stderr)

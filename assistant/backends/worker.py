@@ -73,9 +73,9 @@ class ModelWorker:
             finally:
                 items.put(_DONE)
 
-        with self._count_lock:
+        with self._count_lock:  # counted and queued as one step, so `waiting` never runs ahead of the queue
             self._waiting += 1
-        self._pool.submit(job)
+            self._pool.submit(job)
         try:
             if not started.wait(timeout_s):
                 with claim:
