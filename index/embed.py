@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from index.errors import InputError
 
-__all__ = ["Embedder", "SentenceTransformerEmbedder", "default_model_path"]
+__all__ = ["Embedder", "SentenceTransformerEmbedder", "default_model_path", "loaded_word_embeddings"]
 
 
 class Embedder(ABC):
@@ -67,3 +67,14 @@ class SentenceTransformerEmbedder(Embedder):
             convert_to_numpy=True,
         )
         return [list(map(float, v)) for v in vectors]
+
+
+def loaded_word_embeddings(model_path: str | Path) -> object | None:
+    """The word-embedding matrix of the model already loaded from `model_path` in this process, or None. The
+    reader's word embeddings are MiniLM's, frozen: it shares this one (47 MB) instead of holding a copy."""
+    with SentenceTransformerEmbedder._lock:
+        model = SentenceTransformerEmbedder._cache.get(str(Path(model_path)))
+    try:
+        return model[0].auto_model.embeddings.word_embeddings.weight  # type: ignore[index]
+    except (AttributeError, IndexError, KeyError, TypeError):  # not loaded, or not a BERT-style model
+        return None

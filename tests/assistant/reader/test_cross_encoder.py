@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from assistant.evaluation.runner import load_gold
 from assistant.reader import Candidate
 from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
 from index import InputError
+from index.embed import default_model_path, loaded_word_embeddings
 
 SQUAD = Path(__file__).resolve().parents[3] / "data" / "squad"
 
@@ -78,6 +80,21 @@ def test_answers_and_refusals_on_a_validation_article(normans: Assistant) -> Non
             assert normans.article_text[s.start:s.end] == s.text
             assert a.citations[0].start <= s.start < s.end <= a.citations[0].end
     assert right >= 18, f"{right}/30 right"
+
+
+@pytest.mark.slow
+def test_a_reader_loaded_beside_the_embedder_shares_its_word_embeddings(normans: Assistant, tmp_path: Path) -> None:
+    import torch
+    from safetensors import safe_open
+
+    weights = tmp_path / "weights"  # a copy: a reader of its own, not the one the suite already loaded
+    shutil.copytree(default_weights_dir(), weights)
+    normans.embedder.embed(["the embedder is loaded"])
+    net, _ = CrossEncoderReader(weights).load()
+    words = net.encoder.embeddings.word_embeddings.weight
+    assert words is loaded_word_embeddings(normans.embedder.path)  # one matrix in memory, not two
+    with safe_open(str(default_model_path() / "model.safetensors"), "pt") as base:
+        assert torch.equal(words, base.get_tensor("embeddings.word_embeddings.weight"))
 
 
 @pytest.mark.slow
