@@ -43,7 +43,8 @@ class Assistant:
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding_model)
         self.index = ArticleIndex.open(self.settings.index_config(), self.embedder, progress=progress)
         self.reader = reader or CrossEncoderReader(self.settings.reader_path)
-        self.finder = EvidenceFinder(self.index.article, self.embedder, self.reader, self.settings.read_sentences)
+        self.finder = EvidenceFinder(self.index.article, self.embedder, self.reader, self.settings.read_sentences,
+                                     self.settings.article_sentences)
         self._chains: dict[str, AnswerChain] = {first.name: self._chain_for(first)}
         self.default_backend = first.name
         self._lock = threading.Lock()

@@ -145,7 +145,10 @@ class AnswerChain:
         except StoreError as exc:
             raise BackendError(str(exc)) from None
         self.finder.use(self.index.article)
-        evidence = self.finder.find(query, hits, vector)
+        evidence = self.finder.find(query, hits, vector, self.index.passages)
+        # A passage the search did not rank but one of whose sentences the reader read joins the ranking.
+        hits = hits + list({e.hit.passage.id: e.hit for e in evidence
+                            if all(e.hit.passage.id != h.passage.id for h in hits)}.values())
         return replace(turn, hits=rerank(hits, evidence)[:k], evidence=evidence, timings=turn.lap("retrieve_s", t))
 
     @property

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # The reader looks into this many passages and the answer lists the top_k of them in the reader's order.
     read_passages: int = Field(8, ge=1, le=50)
     read_sentences: int = Field(10, ge=1, le=100)  # the reader's candidates: those sentences' nearest ones
+    # ... competing with the article's this many nearest sentences, wherever they are (assistant/evidence.py)
+    article_sentences: int = Field(3, ge=0, le=100)
     context_passages: int = Field(2, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10)
     history_tokens: int = Field(400, ge=0)

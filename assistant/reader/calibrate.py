@@ -98,6 +98,12 @@ def write_card(path: Path, config: dict[str, Any], report: dict[str, Any]) -> No
     rows = "\n".join(
         f"| {p['threshold']:.2f} | {p['correct']:.3f} | {p['containment']:.3f} | {p['no_answer_accuracy']:.3f} "
         f"| {p['false_abstention_rate']:.3f} |" for p in table_points(report["curve"], config["threshold"], step=0.1))
+    score = config.get("score", "cls")
+    scoring = "" if score == "cls" else (
+        "\n  A candidate's logit is joint (`--score joint`): its [CLS] logit plus the log-mean-exp of its start"
+        "\n  and of its end logits, so the span evidence counts towards \"this sentence answers\" and an"
+        "\n  unanswerable question's loss reaches the very tokens a careless reader would pick.")
+    command = f"python -m assistant.reader.train --seed {config['seed']} --epochs {config['epochs']} --score {score}"
     text = f"""# Reader model card
 
 A cross-encoder that reads (question, one sentence of the article, the title and the sentence before it) and
@@ -113,8 +119,8 @@ and (2) the short answer's start and end inside the sentence.
   null score), with the answering sentence among {CANDIDATES} candidates (same paragraph, bi-encoder neighbours, the
   distractor sentence of an unanswerable question); for an answerable question the "no answer" logit must also
   beat every other candidate, as if the answering sentence were not there (weight {ANSWER_REMOVED_WEIGHT});
-  start/end cross-entropy on the answer span.
-- **Command**: `make train` (`python -m assistant.reader.train --seed {config['seed']} --epochs {config['epochs']}`),
+  start/end cross-entropy on the answer span.{scoring}
+- **Command**: `make train` (`{command}`),
   {config['train_minutes']} minutes on 2 CPU cores.
 - **Weights**: `{config['weights']}`, fp16 safetensors, sha256 `{config['sha256']}`.
 - **Thresholds**: the refusal threshold is chosen on the whole product's abstention curve over the

@@ -97,6 +97,7 @@ class CrossEncoderReader(Reader):
         enc = encode(tokenizer, pairs)
         with torch.inference_mode():
             answer, start, end = net(enc)
+            answer = net.answer_logits(answer, start, end)
             null = float(net.null)
             start_p = torch.softmax(start, dim=-1)
             end_p = torch.softmax(end, dim=-1)
@@ -144,7 +145,10 @@ def _load(weights: Path, config: dict[str, Any]) -> tuple[Any, Any]:
         raise InputError(f"{path}: sha256 {digest[:12]}... is not the {str(config['sha256'])[:12]}... that "
                          f"reader.json names; run: make train")
     encoder = AutoModel.from_config(AutoConfig.from_pretrained(str(minilm), local_files_only=True))
-    net = ReaderNet(encoder)
+    try:
+        net = ReaderNet(encoder, str(config.get("score", "cls")))
+    except ValueError as exc:
+        raise InputError(f"{weights / 'reader.json'}: {exc}") from None
     # Left in fp16: load_state_dict copies each tensor into the fp32 network, converting as it goes, so the
     # load never holds a second fp32 copy of the model (the reader's share of peak RSS 152 -> 135 MB, bench).
     state = load_file(str(path))

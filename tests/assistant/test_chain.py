@@ -247,3 +247,28 @@ def test_short_answer_edges_are_trimmed(span: str, trimmed: str) -> None:
     text = f"x {span} y"
     start, end = _trim_span(text, 2, 2 + len(span))
     assert text[start:end] == trimmed
+
+
+PORT = """The Port
+
+Ostia harbour trade grew fast. Ostia harbour ships sailed daily. Ostia harbour markets opened early.
+
+Lena Marr founded the harbour of Ostia in 1620. Grain, timber, salt, copper, wool, wine and olives filled its \
+warehouses, guarded by soldiers, clerks, porters and carters from distant valleys.
+"""
+
+
+@pytest.mark.parametrize(("article_sentences", "answered"), [(0, False), (3, True)])
+def test_a_sentence_the_passage_search_missed_is_read_and_its_passage_cited(
+        make_assistant: Make, tmp_path: Path, article_sentences: int, answered: bool) -> None:
+    path = tmp_path / "port.txt"
+    path.write_text(PORT, encoding="utf-8")
+    a = make_assistant(article=path, read_passages=1, top_k=1, article_sentences=article_sentences)
+    q = "Who founded the harbour of Ostia?"
+    assert "Lena Marr" not in a.search(q, 1)[0].passage.text  # the repeated words win the passage search
+    ans = a.ask(q)
+    assert ("Lena Marr" in ans.text) is answered
+    if answered:
+        _verbatim(a, ans)
+        assert ans.passages[0].passage.id == ans.citations[0].passage_id
+        assert "Lena Marr" in ans.passages[0].passage.text

@@ -74,3 +74,26 @@ def test_which_questions_want_a_short_answer() -> None:
         assert wants_short_answer(q), q
     for q in ("Why did Ostia leave?", "How did the mission end?", "Is Ostia a member?"):
         assert not wants_short_answer(q), q
+
+
+def test_the_articles_nearest_sentences_compete_even_outside_the_retrieved_passages() -> None:
+    article = Article("The Alliance", TEXT, "test")
+    first_end = TEXT.index(" Relations")
+    searched = Passage("p1", TEXT[:first_end], 0, first_end, 0)
+    elsewhere = Passage("p2", TEXT[first_end + 1:], first_end + 1, len(TEXT), 0)
+    hits = [Hit(searched, 1.0, 1, {"dense": 0.5})]
+    q = "Which government suspended its membership in the bloc?"
+    reader = RecordingReader()
+    finder = EvidenceFinder(article, FakeEmbedder(), reader, article_sentences=1)
+    qv = finder.embedder.embed([q])[0]
+    # The passage search alone offers only the first passage's sentences.
+    assert not any("suspended" in e.sentence.text for e in finder.find(q, hits, qv))
+    # With the index's passages, the article's nearest sentence joins, on a hit of its own ranked after.
+    evidence = finder.find(q, hits, qv, [searched, elsewhere])
+    joined = next(e for e in evidence if "suspended" in e.sentence.text)
+    assert joined.hit.passage.id == "p2" and joined.hit.rank == 2
+    assert joined.hit.passage.start <= joined.sentence.start and joined.sentence.end <= joined.hit.passage.end
+    assert any("suspended" in c.sentence for c in reader.seen[-1])
+    # Switched off, the search's passages are all there is.
+    off = EvidenceFinder(article, FakeEmbedder(), RecordingReader(), article_sentences=0)
+    assert not any("suspended" in e.sentence.text for e in off.find(q, hits, qv, [searched, elsewhere]))

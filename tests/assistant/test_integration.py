@@ -71,6 +71,17 @@ def test_extractive_backend_on_the_same_index(local: Assistant) -> None:
     _check(local, ans)
 
 
+def test_a_sentence_whose_passage_the_search_misses_is_still_read(local: Assistant) -> None:
+    """The article's nearest sentence to "What is the CSTO?" sits in a passage the search ranks below its
+    eighth; it is read anyway (assistant/evidence.py, ARTICLE_SENTENCES) and its passage is cited."""
+    q = "What is the CSTO?"
+    assert not any("regional collective security" in h.passage.text for h in local.search(q, 8))
+    ans = local.ask(q, backend="extractive")
+    assert "a regional collective security and defense organization" in ans.text
+    _check(local, ans)
+    assert ans.citations[0].passage_id == ans.passages[0].passage.id
+
+
 def test_missing_model_file_is_a_clear_error(data_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing"):
         Assistant(backend="llamacpp", data_dir=data_dir, model_path=tmp_path / "nope.gguf")

@@ -129,3 +129,15 @@ def test_a_bad_fusion_block_names_the_config_file(tmp_path: Path) -> None:
     (tmp_path / "reader.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(InputError, match=r"reader\.json: fusion scale must be positive"):
         CrossEncoderReader(tmp_path)
+
+
+def test_an_unknown_scoring_names_the_config_file(tmp_path: Path) -> None:
+    import shutil
+
+    for f in default_weights_dir().iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    config = json.loads((tmp_path / "reader.json").read_text(encoding="utf-8"))
+    config["score"] = "sum"
+    (tmp_path / "reader.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(InputError, match=r"reader\.json: score must be one of cls, joint, not 'sum'"):
+        CrossEncoderReader(tmp_path).load()
