@@ -165,7 +165,7 @@ def test_packaged_thresholds():
         "hit_at_3": Bound("hit_at_3", min=0.92),
         "citation_precision": Bound("citation_precision", min=0.84),
         "no_answer_accuracy": Bound("no_answer_accuracy", min=0.5),
-        "false_abstention_rate": Bound("false_abstention_rate", max=0.12),
+        "false_abstention_rate": Bound("false_abstention_rate", max=0.08),
         "correct": Bound("correct", min=0.74),
     }
 
@@ -179,7 +179,7 @@ def test_check_gate():
     failed = check_gate(bad, bounds)
     assert len(failed) == 2
     assert failed[0].startswith("containment 0.5 < min 0.74")
-    assert failed[1].startswith("false_abstention_rate 0.2 > max 0.12")
+    assert failed[1].startswith("false_abstention_rate 0.2 > max 0.08")
     assert check_gate({**good, "no_answer_accuracy": None}, bounds) == []  # not measured: not gated
 
 
