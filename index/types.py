@@ -42,8 +42,9 @@ class Passage:
 @dataclass(frozen=True)
 class Hit:
     """A search result. `signals` holds each ranking's own score by name (`dense`: the cosine similarity to
-    the query, `lexical`: BM25). `score` is the search's fused score; in an Answer's passages, reordered by
-    the reader, its best sentence's probability."""
+    the query, `lexical`: BM25; `sentence`: for a passage the reader took up for one of its sentences, not
+    found by the search, that sentence's cosine). `score` is the search's fused score (0 for such a passage);
+    in an Answer's passages, reordered by the reader, its best sentence's probability."""
 
     passage: Passage
     score: float
