@@ -147,8 +147,8 @@ class AnswerChain:
         self.finder.use(self.index.article)
         evidence = self.finder.find(query, hits, vector, self.index.passages)
         # A passage the search did not rank but one of whose sentences the reader read joins the ranking.
-        hits = hits + list({e.hit.passage.id: e.hit for e in evidence
-                            if all(e.hit.passage.id != h.passage.id for h in hits)}.values())
+        searched = {h.passage.id for h in hits}
+        hits = hits + list({e.hit.passage.id: e.hit for e in evidence if e.hit.passage.id not in searched}.values())
         return replace(turn, hits=rerank(hits, evidence)[:k], evidence=evidence, timings=turn.lap("retrieve_s", t))
 
     @property

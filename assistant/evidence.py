@@ -93,8 +93,7 @@ class EvidenceFinder:
         self.sentences = split_sentences(article)
         self._index = {(s.start, s.end): i for i, s in enumerate(self.sentences)}
         self.vocabulary = frozenset(t for s in self.sentences for t in content_terms(s.text))
-        self._vectors: list[list[float]] | None = None
-        self._matrix: np.ndarray | None = None  # the same vectors, for the article-wide nearest sentences
+        self._vectors: np.ndarray | None = None  # one row per sentence
         self._planted = {i for i, s in enumerate(self.sentences) if looks_like_planted_orders(s.text)}
         # The title names the topic; it answers nothing (and the reader never saw it as a candidate).
         self._skip = self._planted | {i for i, s in enumerate(self.sentences) if is_title(s, article.title)}
@@ -106,19 +105,16 @@ class EvidenceFinder:
         with self._lock:
             self._load(article)
 
-    def _embedded(self) -> tuple[list[list[float]], np.ndarray]:
+    def _sentence_vectors(self) -> np.ndarray:
         with self._lock:
-            if self._vectors is None or self._matrix is None:
-                self._vectors = self.embedder.embed([s.text for s in self.sentences])
-                self._matrix = (np.asarray(self._vectors, dtype=np.float64) if self._vectors
-                                else np.zeros((0, 0), dtype=np.float64))
-            return self._vectors, self._matrix
-
-    def _sentence_vectors(self) -> list[list[float]]:
-        return self._embedded()[0]
+            if self._vectors is None:
+                vectors = self.embedder.embed([s.text for s in self.sentences])
+                self._vectors = (np.asarray(vectors, dtype=np.float64) if vectors
+                                 else np.zeros((0, 0), dtype=np.float64))
+            return self._vectors
 
     def vector(self, sentence: Sentence) -> list[float]:
-        return self._sentence_vectors()[self._index[(sentence.start, sentence.end)]]
+        return [float(x) for x in self._sentence_vectors()[self._index[(sentence.start, sentence.end)]]]
 
     def context(self, i: int) -> str:
         """What the reader sees around sentence i: the title, and the sentence before it in its paragraph."""
@@ -129,7 +125,10 @@ class EvidenceFinder:
         """(sentence index, its best hit, similarity) for the sentences of the hits and the article's
         `article_sentences` nearest ones (each with a hit on the first of `passages` that holds it, ranked after
         the search's hits), nearest first, pruned."""
-        vectors, matrix = self._embedded()
+        vectors = self._sentence_vectors()
+        if not len(vectors):
+            return []
+        sims = vectors @ np.asarray(query_vector, dtype=np.float64)
         found: dict[int, tuple[int, Hit, float]] = {}
         for hit in hits:
             for i, s in enumerate(self.sentences):
@@ -137,9 +136,8 @@ class EvidenceFinder:
                     continue
                 if i in found or i in self._skip:  # orders, not content: never evidence
                     continue
-                found[i] = (i, hit, _dot(query_vector, vectors[i]))
-        if passages and self.article_sentences and len(matrix):
-            sims = matrix @ np.asarray(query_vector, dtype=np.float64)
+                found[i] = (i, hit, float(sims[i]))
+        if passages and self.article_sentences:
             nearest = [int(i) for i in np.argsort(-sims, kind="stable") if int(i) not in self._skip]
             homes: dict[str, Hit] = {}
             for i in nearest[:self.article_sentences]:
@@ -173,10 +171,6 @@ class EvidenceFinder:
         inside = [(s.start - p.start, s.end - p.start, s.text) for s in planted
                   if p.start <= s.start and s.end <= p.end]
         return redact_injections(p.text, inside) if inside else p.text
-
-
-def _dot(a: Sequence[float], b: Sequence[float]) -> float:
-    return sum(x * y for x, y in zip(a, b))
 
 
 def choose_evidence(question: str, evidence: list[Evidence]) -> list[Evidence]:
