@@ -29,9 +29,11 @@ $(WHEELS)/.llama-$(LLAMA_VERSION): | $(BIN)/python
 	    $(BIN)/pip wheel -q --no-cache-dir --no-deps -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); }
 	touch $@
 
+# The portable wheel replaces any llama-cpp-python already in .venv: one that a plain `pip install` built with
+# -march=native compiles the AMX kernels and segfaults in its first decode on a machine with AMX tiles.
 $(STAMP): pyproject.toml $(WHEELS)/.llama-$(LLAMA_VERSION) | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	$(BIN)/pip install -q --force-reinstall --no-deps $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 

@@ -79,8 +79,20 @@ def _read_history(path: str | None) -> list[dict[str, Any]] | None:
     return data
 
 
-def format_sources(answer: Any) -> str:
-    lines = [f"  [{c.n}] “{c.quote}” (characters {c.start}-{c.end})" for c in answer.citations]
+def format_sources(answer: Any, index: Any = None) -> str:
+    """One line per citation. Where the quote was found in the user's own .txt/.md file, its lines and
+    characters there come first (what a reader can open); the cleaned text's offsets (`GET /v1/article`)
+    follow."""
+    lines = []
+    for c in answer.citations:
+        where = f"article text {c.start}-{c.end}"
+        at = (index.source_lines(c.source_start, c.source_end)
+              if index is not None and c.source_start is not None and c.source_end is not None else None)
+        if at is not None:
+            name = Path(index.article.source).name
+            rows = f"line {at[0]}" if at[0] == at[1] else f"lines {at[0]}-{at[1]}"
+            where = f"{name} {rows}, characters {c.source_start}-{c.source_end}; {where}"
+        lines.append(f"  [{c.n}] “{c.quote}” ({where})")
     return "\n".join(lines)
 
 
@@ -90,13 +102,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     s = _settings(args)
     question = validate_question(args.question, s.max_question_chars)
     history = validate_history(_read_history(args.history), s.max_history_turns)
-    answer = _assistant(args).ask(question, history)
+    assistant = _assistant(args)
+    answer = assistant.ask(question, history)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(answer.text)
         if answer.citations:
-            print("\nSources:\n" + format_sources(answer))
+            print("\nSources:\n" + format_sources(answer, assistant.index))
     return 0
 
 
@@ -125,7 +138,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             assert final is not None
             print()
             if final.citations:
-                print(format_sources(final))
+                print(format_sources(final, assistant.index))
             history += [{"role": "user", "content": question}, {"role": "assistant", "content": final.text}]
         except (InputError, BackendError) as exc:
             print(f"\nerror: {exc}")

@@ -153,14 +153,20 @@ class ArticleIndex:
         """sha256 of the cleaned text (the manifest's), the text every offset indexes."""
         return self._live.manifest.article_sha
 
-    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
-        """Where `article.text[start:end]` sits in the user's .txt/.md file, if it can be found there."""
+    def _source_map(self) -> SourceMap:
         live = self._live
         with self._lock:
             if self._source is None or self._source.article is not live.article:
                 self._source = SourceMap(live.article)  # made on first use: answering does not need the file
-            source = self._source
-        return source.span(start, end)
+            return self._source
+
+    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where `article.text[start:end]` sits in the user's .txt/.md file, if it can be found there."""
+        return self._source_map().span(start, end)
+
+    def source_lines(self, source_start: int, source_end: int) -> tuple[int, int] | None:
+        """The first and last line of the user's file that a `source_span` covers."""
+        return self._source_map().lines(source_start, source_end)
 
     @classmethod
     def open(cls, config: IndexConfig, embedder: Embedder, *, build: bool = True,

@@ -44,6 +44,14 @@ class SourceMap:
             self._cache[key] = self._find(start, end)
         return self._cache[key]
 
+    def lines(self, start: int, end: int) -> tuple[int, int] | None:
+        """The 1-based lines of the file that characters start..end of it (a `span`) sit on: what an editor
+        shows, where a character offset means little to a reader."""
+        if self.raw is None or not 0 <= start < end <= len(self.raw):
+            return None
+        first = self.raw.count("\n", 0, start) + 1
+        return first, first + self.raw.count("\n", start, end - 1)
+
     def _find(self, start: int, end: int) -> tuple[int, int] | None:
         assert self.raw is not None
         words = self.article.text[start:end].split()

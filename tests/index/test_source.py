@@ -23,6 +23,9 @@ def test_a_quote_is_found_in_a_hard_wrapped_crlf_text_file(tmp_path: Path) -> No
     start, end = _check(p, quote) or (0, 0)
     file_text = p.read_bytes().decode("utf-8-sig")
     assert " ".join(file_text[start:end].split()) == quote  # the same words, with the file's own line break
+    assert SourceMap(load_article(p)).lines(start, end) == (5, 6)  # the quote is wrapped over lines 5 and 6
+    one = file_text.index("It stands")
+    assert SourceMap(load_article(p)).lines(one, one + len("It stands 42 metres tall.")) == (6, 6)
 
 
 def test_a_quote_is_found_across_markdown_markup(tmp_path: Path) -> None:
@@ -44,3 +47,4 @@ def test_no_source_offsets_for_html_or_a_file_changed_since_indexing(tmp_path: P
     article = load_article(txt)
     txt.write_text("T\n\nSomething else entirely now stands here.\n")
     assert SourceMap(article).span(3, 20) is None
+    assert SourceMap(article).lines(3, 20) is None
