@@ -9,10 +9,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import BackendError, InputError
 from assistant.progress import IndexProgress
+
+if TYPE_CHECKING:  # imported lazily at run time: the CLI starts before torch loads
+    from assistant.types import Answer
+    from index import ArticleIndex
 
 __all__ = ["main"]
 
@@ -79,19 +83,18 @@ def _read_history(path: str | None) -> list[dict[str, Any]] | None:
     return data
 
 
-def format_sources(answer: Any, index: Any = None) -> str:
+def format_sources(answer: Answer, index: ArticleIndex | None = None) -> str:
     """One line per citation. Where the quote was found in the user's own .txt/.md file, its lines and
     characters there come first (what a reader can open); the cleaned text's offsets (`GET /v1/article`)
     follow."""
     lines = []
     for c in answer.citations:
         where = f"article text {c.start}-{c.end}"
-        at = (index.source_lines(c.source_start, c.source_end)
-              if index is not None and c.source_start is not None and c.source_end is not None else None)
-        if at is not None:
-            name = Path(index.article.source).name
-            rows = f"line {at[0]}" if at[0] == at[1] else f"lines {at[0]}-{at[1]}"
-            where = f"{name} {rows}, characters {c.source_start}-{c.source_end}; {where}"
+        if index is not None and c.source_start is not None and c.source_end is not None:
+            at = index.source_lines(c.source_start, c.source_end)
+            if at is not None:
+                rows = f"line {at[0]}" if at[0] == at[1] else f"lines {at[0]}-{at[1]}"
+                where = f"{Path(index.article.source).name} {rows}, characters {c.source_start}-{c.source_end}; {where}"
         lines.append(f"  [{c.n}] “{c.quote}” ({where})")
     return "\n".join(lines)
 
