@@ -54,6 +54,12 @@ def _sentence_at(sentences: list[Any], pos: int) -> int | None:
     return None
 
 
+def _nearest(qvec: list[float], vectors: list[list[float]]) -> list[int]:
+    """Sentence indices, nearest the question first (the vectors are normalised: dot product = cosine)."""
+    sims = [sum(a * b for a, b in zip(qvec, v)) for v in vectors]
+    return sorted(range(len(vectors)), key=lambda i: -sims[i])
+
+
 def _training_candidates(order: list[int], target: int | None, sentences: list[Any], key: str,
                          k: int) -> list[int]:
     """The answering (or distractor) sentence, its paragraph's nearest sentences, then the article's nearest,
@@ -87,8 +93,7 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
         qvecs = embedder.embed([r["question"] for r in rows])
         synthetic: list[tuple[str, str, int]] = []
         for row, qv in zip(rows, qvecs):
-            sims = [sum(a * b for a, b in zip(qv, v)) for v in vectors]
-            order = sorted(range(len(sentences)), key=lambda i: -sims[i])
+            order = _nearest(qv, vectors)
             target, span = None, None
             refs = row["reference_contexts"] if row["answerable"] else row.get("distractor_contexts") or []
             for ref in refs[:1]:
@@ -122,8 +127,7 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
                     synthetic.append((f"swap {row['id']}", swap.question, target))
         swapped = embedder.embed([q for _, q, _ in synthetic]) if synthetic else []
         for (key, question, target), qv in zip(synthetic, swapped):
-            sims = [sum(a * b for a, b in zip(qv, v)) for v in vectors]
-            order = sorted(range(len(sentences)), key=lambda i: -sims[i])
+            order = _nearest(qv, vectors)
             chosen = _training_candidates(order, target, sentences, key, k)
             cands = [(sentences[i].text, reader_context(article.title, sentences, i)) for i in chosen]
             out.append(Example(question, cands, -1, None, [], name))
