@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from index.text import STOPWORDS
 from index.types import Sentence
 
-__all__ = ["SwapQuestion", "swap_question"]
+__all__ = ["SwapQuestion", "Swapper"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|\d[\d,.]*\d|\d")
 _STOP = STOPWORDS
@@ -64,35 +64,45 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
 
-def swap_question(question: str, answering: Sentence, sentences: Sequence[Sentence],
-                  rng: random.Random) -> SwapQuestion | None:
-    """The question with one name or number that the answering sentence holds swapped for another of the
-    article's of the same kind (a name of as many words, a number of as many digits), or None when no swap
-    leaves a question the article cannot answer."""
-    qwords = _words(question)
-    if len(qwords) < 3:
+class Swapper:
+    """One article's swappable names and numbers, found once, so that each of its training questions costs a
+    set lookup rather than a pass over every sentence."""
+
+    def __init__(self, sentences: Sequence[Sentence]) -> None:
+        self.sentences = list(sentences)
+        self._words = [_words(s.text) for s in self.sentences]
+        # a capitalised word the article also writes in lower case is a common word, not a name
+        lower = set().union(*(set(re.findall(r"\b[a-z][a-z'-]*", s.text)) for s in self.sentences))
+        self._runs: list[tuple[int, str, str, set[str]]] = []  # (paragraph, text, kind, its words)
+        for sent in self.sentences:
+            for a, b, kind in _runs(sent.text, skip_first=True):
+                words = _words(sent.text[a:b])
+                if not words & lower:
+                    self._runs.append((sent.paragraph, sent.text[a:b], kind, words))
+
+    def swap(self, question: str, answering: Sentence, rng: random.Random) -> SwapQuestion | None:
+        """The question with one name or number that the answering sentence holds swapped for another of the
+        article's of the same kind (a name of as many words, a number of as many digits), or None when no swap
+        leaves a question the article cannot answer."""
+        qwords = _words(question)
+        if len(qwords) < 3:
+            return None
+        # the question's first word is capitalised because it starts the sentence, not because it is a name
+        slots = [r for r in _runs(question, skip_first=True) if question[r[0]:r[1]] in answering.text]
+        if not slots:
+            return None
+        start, end, kind = rng.choice(slots)
+        old = question[start:end]
+        taken = qwords | _words(answering.text)
+        pool = sorted({text for paragraph, text, k, words in self._runs
+                       if paragraph != answering.paragraph and k == kind and text != old and not words & taken})
+        if not pool:
+            return None
+        others = {w for w in qwords - _words(old) if w not in _STOP}
+        need = max(1, (len(others) + 1) // 2)
+        for new in rng.sample(pool, min(len(pool), 5)):
+            # answerable after all if some sentence holds the new name with most of the question's other words
+            if any(new in s.text and len(others & words) >= need for s, words in zip(self.sentences, self._words)):
+                continue
+            return SwapQuestion(question[:start] + new + question[end:], old, new)
         return None
-    # the question's first word is capitalised because it starts the sentence, not because it is a name
-    slots = [r for r in _runs(question, skip_first=True) if question[r[0]:r[1]] in answering.text]
-    if not slots:
-        return None
-    start, end, kind = rng.choice(slots)
-    old = question[start:end]
-    lower = set().union(*(set(re.findall(r"\b[a-z][a-z'-]*", s.text)) for s in sentences))
-    answer_words = _words(answering.text)
-    pool = sorted({s.text[a:b] for s in sentences if s.paragraph != answering.paragraph
-                   for a, b, k in _runs(s.text, skip_first=True)
-                   if k == kind and s.text[a:b] != old
-                   # a capitalised word the article also writes in lower case is a common word, not a name
-                   and not (_words(s.text[a:b]) & lower)
-                   and not (_words(s.text[a:b]) & (qwords | answer_words))})
-    if not pool:
-        return None
-    others = {w for w in qwords - _words(old) if w not in _STOP}
-    need = max(1, (len(others) + 1) // 2)
-    for new in rng.sample(pool, min(len(pool), 5)):
-        # answerable after all if some sentence holds the new name with most of the question's other words
-        if any(new in s.text and len(others & _words(s.text)) >= need for s in sentences):
-            continue
-        return SwapQuestion(question[:start] + new + question[end:], old, new)
-    return None

@@ -79,7 +79,7 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
     `swaps`: the share of answerable training questions that also give an unanswerable one with a name or
     number swapped (assistant/reader/augment.py), its answering sentence as the distractor."""
     from assistant.reader import is_title, reader_context
-    from assistant.reader.augment import swap_question
+    from assistant.reader.augment import Swapper
     from index import load_article, split_sentences
 
     out: list[Example] = []
@@ -92,6 +92,7 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
         vectors = embedder.embed([s.text for s in sentences])
         qvecs = embedder.embed([r["question"] for r in rows])
         synthetic: list[tuple[str, str, int]] = []
+        swapper = Swapper(sentences) if training and swaps else None
         for row, qv in zip(rows, qvecs):
             order = _nearest(qv, vectors)
             target, span = None, None
@@ -121,8 +122,8 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
             out.append(Example(row["question"], cands, idx, span if idx >= 0 else None,
                                list(row["answers"]), name))
             rng = random.Random(f"swap {row['id']}")
-            if training and swaps and row["answerable"] and target is not None and rng.random() < swaps:
-                swap = swap_question(row["question"], sentences[target], sentences, rng)
+            if swapper is not None and row["answerable"] and target is not None and rng.random() < swaps:
+                swap = swapper.swap(row["question"], sentences[target], rng)
                 if swap is not None:
                     synthetic.append((f"swap {row['id']}", swap.question, target))
         swapped = embedder.embed([q for _, q, _ in synthetic]) if synthetic else []

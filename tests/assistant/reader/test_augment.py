@@ -7,7 +7,7 @@ import json
 import random
 from pathlib import Path
 
-from assistant.reader.augment import swap_question
+from assistant.reader.augment import Swapper
 from assistant.reader.train import build_examples
 from index import load_article, split_sentences
 from index.types import Sentence
@@ -37,7 +37,7 @@ def test_a_name_is_swapped_for_another_name_of_as_many_words(tmp_path: Path) -> 
     built = _holding(sentences, "built in 1871")
     seen = set()
     for seed in range(20):
-        swap = swap_question("Who built the lighthouse on Kerrow Point?", built, sentences, random.Random(seed))
+        swap = Swapper(sentences).swap("Who built the lighthouse on Kerrow Point?", built, random.Random(seed))
         assert swap is not None
         assert swap.removed == "Kerrow Point"
         assert swap.question == f"Who built the lighthouse on {swap.inserted}?"
@@ -50,7 +50,7 @@ def test_a_name_is_swapped_for_another_name_of_as_many_words(tmp_path: Path) -> 
 def test_a_number_is_swapped_for_another_of_as_many_digits(tmp_path: Path) -> None:
     sentences = _sentences(tmp_path)
     built = _holding(sentences, "built in 1871")
-    swap = swap_question("what was built in 1871 at the point?", built, sentences, random.Random(0))
+    swap = Swapper(sentences).swap("what was built in 1871 at the point?", built, random.Random(0))
     assert swap is not None and swap.removed == "1871"
     assert swap.inserted in {"1902", "1953"}
     assert swap.question == f"what was built in {swap.inserted} at the point?"
@@ -63,17 +63,16 @@ def test_no_swap_when_the_new_question_is_still_answered(tmp_path: Path) -> None
     sentences = split_sentences(load_article(path))
     kerrow = _holding(sentences, "Kerrow Point")
     # "Gull Rock" is the only other two-word name, and the article says when its lighthouse was built
-    assert swap_question("When was the lighthouse at Kerrow Point built?", kerrow, sentences,
-                         random.Random(0)) is None
+    assert Swapper(sentences).swap("When was the lighthouse at Kerrow Point built?", kerrow, random.Random(0)) is None
     # and when its lighthouse was built: "Which lighthouse was built in 1902?" is answered
-    assert swap_question("Which lighthouse was built in 1871?", kerrow, sentences, random.Random(0)) is None
+    assert Swapper(sentences).swap("Which lighthouse was built in 1871?", kerrow, random.Random(0)) is None
 
 
 def test_the_first_word_and_words_the_sentence_lacks_are_never_swapped(tmp_path: Path) -> None:
     sentences = _sentences(tmp_path)
     built = _holding(sentences, "built in 1871")
-    assert swap_question("Martha kept what?", built, sentences, random.Random(0)) is None  # not in the sentence
-    assert swap_question("Kerrow lighthouse builder?", built, sentences, random.Random(0)) is None  # first word
+    assert Swapper(sentences).swap("Martha kept what?", built, random.Random(0)) is None  # not in the sentence
+    assert Swapper(sentences).swap("Kerrow lighthouse builder?", built, random.Random(0)) is None  # first word
 
 
 def test_build_examples_adds_swapped_questions_as_unanswerable(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
