@@ -48,6 +48,8 @@ def test_sigkill_during_index_keeps_the_previous_index_and_the_next_run_repairs(
     embedded = _embedded(full)
     assert full.wait(timeout=300) == 0
     startup, writing = embedded - t0, time.monotonic() - embedded
+    assert full.stderr is not None
+    full.stderr.close()
     from chromadb.api.client import SharedSystemClient
 
     from assistant.settings import default_article_path
