@@ -104,6 +104,13 @@ def write_card(path: Path, config: dict[str, Any], report: dict[str, Any]) -> No
         "\n  and of its end logits, so the span evidence counts towards \"this sentence answers\" and an"
         "\n  unanswerable question's loss reaches the very tokens a careless reader would pick.")
     command = f"python -m assistant.reader.train --seed {config['seed']} --epochs {config['epochs']} --score {score}"
+    swaps = float(config.get("swaps", 0.0))
+    if swaps:
+        command += f" --swaps {swaps}"
+    swapped = config.get("swapped_questions")
+    questions = f"{config['train_questions']} questions" + (
+        f", of which {swapped} are entity-swap negatives: a name or number of the answering sentence swapped"
+        "\n  for another of the article's, kept only when no sentence still answers" if swaps and swapped else "")
     text = f"""# Reader model card
 
 A cross-encoder that reads (question, one sentence of the article, the title and the sentence before it) and
@@ -114,7 +121,7 @@ and (2) the short answer's start and end inside the sentence.
 - **Data**: the SQuAD 2.0 dev-set articles in `data/squad` (CC BY-SA 4.0, Rajpurkar, Jia and Liang 2018).
   Never the CSTO gold sets: they stay the product's acceptance check.
 - **Split** (article level, seed {config['seed']}): train on {', '.join(config['train_articles'])}
-  ({config['train_questions']} questions); validate on {', '.join(config['validation_articles'])}.
+  ({questions}); validate on {', '.join(config['validation_articles'])}.
 - **Objective**: listwise cross-entropy over the candidates plus a learned "no answer" logit (SQuAD 2.0's
   null score), with the answering sentence among {CANDIDATES} candidates (same paragraph, bi-encoder neighbours, the
   distractor sentence of an unanswerable question); for an answerable question the "no answer" logit must also

@@ -45,6 +45,7 @@ class Example:
     span: tuple[int, int] | None = None  # characters of the short answer inside the target sentence
     answers: list[str] = field(default_factory=list)
     article: str = ""
+    synthetic: bool = False  # an entity-swap negative made by assistant/reader/augment.py
 
 
 def _sentence_at(sentences: list[Any], pos: int) -> int | None:
@@ -131,7 +132,7 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
             order = _nearest(qv, vectors)
             chosen = _training_candidates(order, target, sentences, key, k)
             cands = [(sentences[i].text, reader_context(article.title, sentences, i)) for i in chosen]
-            out.append(Example(question, cands, -1, None, [], name))
+            out.append(Example(question, cands, -1, None, [], name, synthetic=True))
     return out
 
 
@@ -278,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         "span_threshold": report["span_threshold"], "seed": args.seed, "epochs": args.epochs,
         "answer_removed_weight": ANSWER_REMOVED_WEIGHT, "score": args.score, "swaps": args.swaps,
         "train_articles": fit, "validation_articles": held, "train_questions": len(examples),
+        "swapped_questions": sum(e.synthetic for e in examples),
         "train_minutes": round(train_s / 60, 1), "validation": report["figures"],
     }
     (out / "reader.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
