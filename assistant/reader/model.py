@@ -15,6 +15,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from index.text import ascii_quotes
+
 __all__ = ["MAX_CONTEXT_TOKENS", "MAX_QUESTION_TOKENS", "MAX_SENTENCE_TOKENS", "SCORES", "Encoded", "ReaderNet",
            "encode"]
 
@@ -46,7 +48,9 @@ def encode(tokenizer: Any, pairs: list[tuple[str, str, str]]) -> Encoded:
     """`pairs` of (question, sentence, context); padded to the longest pair of the batch, not to a maximum."""
     rows, types, masks, offsets = [], [], [], []
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    for question, sentence, context in pairs:
+    for pair in pairs:
+        # The reader learned from SQuAD, whose text has straight quotes; a curly one is a different token.
+        question, sentence, context = (ascii_quotes(t) for t in pair)
         q = tokenizer(question, add_special_tokens=False, truncation=True, max_length=MAX_QUESTION_TOKENS)
         s = tokenizer(sentence, add_special_tokens=False, truncation=True, max_length=MAX_SENTENCE_TOKENS,
                       return_offsets_mapping=True)

@@ -77,8 +77,9 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
                    k: int = CANDIDATES, swaps: float = 0.0) -> list[Example]:
     """Listwise examples for the named articles. With `training`, the answering (or distractor) sentence is
     always among the candidates; without, candidates are what the bi-encoder ranks first, as at run time.
-    `swaps`: the share of answerable training questions that also give an unanswerable one with a name or
-    number swapped (assistant/reader/augment.py), its answering sentence as the distractor."""
+    `swaps`: how many unanswerable questions, on average, each answerable training question also gives with
+    a name or number swapped (assistant/reader/augment.py; distinct ones, so fewer when the question has few
+    names), its answering sentence as the distractor."""
     from assistant.reader import is_title, reader_context
     from assistant.reader.augment import Swapper
     from index import load_article, split_sentences
@@ -122,11 +123,16 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
             idx = chosen.index(target) if (row["answerable"] and target in chosen) else -1
             out.append(Example(row["question"], cands, idx, span if idx >= 0 else None,
                                list(row["answers"]), name))
-            rng = random.Random(f"swap {row['id']}")
-            if swapper is not None and row["answerable"] and target is not None and rng.random() < swaps:
-                swap = swapper.swap(row["question"], sentences[target], rng)
-                if swap is not None:
-                    synthetic.append((f"swap {row['id']}", swap.question, target))
+            if swapper is not None and row["answerable"] and target is not None:
+                rng = random.Random(f"swap {row['id']}")
+                made: set[str] = set()
+                for n in range(math.ceil(swaps)):  # 1.5: one swap, and a second for half the questions
+                    if rng.random() >= swaps - n:
+                        break
+                    swap = swapper.swap(row["question"], sentences[target], rng)
+                    if swap is not None and swap.question not in made:
+                        made.add(swap.question)
+                        synthetic.append((f"swap{n or ''} {row['id']}", swap.question, target))
         swapped = embedder.embed([q for _, q, _ in synthetic]) if synthetic else []
         for (key, question, target), qv in zip(synthetic, swapped):
             order = _nearest(qv, vectors)
@@ -239,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--validation", type=int, default=2, help="articles held out for validation")
     p.add_argument("--score", choices=SCORES, default="cls", help="how a candidate's answer logit is read "
                    "(assistant/reader/model.py; the shipped reader: cls)")
-    p.add_argument("--swaps", type=float, default=0.0, help="share of answerable training questions that also "
-                   "give an unanswerable one with a name or number swapped (assistant/reader/augment.py)")
+    p.add_argument("--swaps", type=float, default=0.0, help="unanswerable questions made from each answerable "
+                   "training question, on average, by swapping a name or number (assistant/reader/augment.py; "
+                   "0.5: half of them give one, 2: each gives up to two)")
     p.add_argument("--limit", type=int, default=0, help="train on this many questions only (quick checks)")
     args = p.parse_args(argv)
 

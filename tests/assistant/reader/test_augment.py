@@ -92,3 +92,23 @@ def test_build_examples_adds_swapped_questions_as_unanswerable(tmp_path: Path, f
     assert ref in [s for s, _ in extra.candidates]  # the answering sentence is the distractor to refuse
     assert build_examples(tmp_path, ["lighthouses"], fake_embedder, training=False, swaps=1.0) == \
         build_examples(tmp_path, ["lighthouses"], fake_embedder, training=False)
+
+
+def test_more_swaps_than_one_a_question_are_distinct_and_keep_the_first(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "lighthouses.txt").write_text(ARTICLE, encoding="utf-8")
+    row = {"id": "q1", "question": "When was the lighthouse on Kerrow Point built?", "answers": ["1871"],
+           "answerable": True, "kind": "squad",
+           "reference_contexts": ["The Kerrow Point lighthouse was built in 1871 by the Harbour Board."]}
+    (tmp_path / "lighthouses.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+    one = [e for e in build_examples(tmp_path, ["lighthouses"], fake_embedder, training=True, swaps=1.0)
+           if e.synthetic]
+    many = [e for e in build_examples(tmp_path, ["lighthouses"], fake_embedder, training=True, swaps=4.0)
+            if e.synthetic]
+    # The article's other two-word names stand in for Kerrow Point, each at most once.
+    questions = [e.question for e in many]
+    assert len(questions) == len(set(questions)) >= 2
+    assert set(questions) <= {f"When was the lighthouse on {name} built?"
+                              for name in ("Gull Rock", "Dunmore Bay", "Martha Quinn", "Harbour Board")}
+    assert all(e.target == -1 for e in many)
+    assert len(one) == 1 and one[0] == many[0]  # the shipped recipe's swaps are kept as they were

@@ -46,3 +46,19 @@ def test_joint_scoring_adds_the_span_evidence_and_not_the_sentence_length() -> N
 def test_an_unknown_scoring_is_refused() -> None:
     with pytest.raises(ValueError, match="score must be one of cls, joint"):
         _net("sum")
+
+
+def test_the_reader_reads_curly_and_straight_quotes_alike_and_keeps_the_sentence_offsets() -> None:
+    from transformers import AutoTokenizer
+
+    from assistant.reader.model import encode
+    from index.embed import default_model_path
+
+    tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()), local_files_only=True)
+    sentence = "“The bloc’s chief,” he said."
+    curly = encode(tokenizer, [("Who is the bloc’s chief?", sentence, "title: ‘CSTO’")])
+    straight = encode(tokenizer, [("Who is the bloc's chief?", sentence.replace("’", "'").replace("“", '"')
+                                   .replace("”", '"'), "title: 'CSTO'")])
+    assert torch.equal(curly.input_ids, straight.input_ids)
+    # One character for one: a span's offsets still index the sentence as the article has it.
+    assert [sentence[a:b] for a, b in curly.offsets[0]][:4] == ["“", "The", "bloc", "’"]
