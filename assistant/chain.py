@@ -28,6 +28,7 @@ from assistant.evidence import (
     extractive_answer,
     is_yes_no,
     polarity,
+    prefer_paragraph,
     wants_short_answer,
 )
 from assistant.gate import GateDecision, decide
@@ -146,6 +147,8 @@ class AnswerChain:
             raise BackendError(str(exc)) from None
         self.finder.use(self.index.article)
         evidence = self.finder.find(query, hits, vector, self.index.passages)
+        if turn.standalone != turn.question and (last := _last_exchange(turn.history)):
+            evidence = prefer_paragraph(evidence, self.finder.locate(last))  # a follow-up: see FOLLOWUP_TIE
         # A passage the search did not rank but one of whose sentences the reader read joins the ranking.
         searched = {h.passage.id for h in hits}
         hits = hits + list({e.hit.passage.id: e.hit for e in evidence if e.hit.passage.id not in searched}.values())
@@ -390,6 +393,15 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
             break
         end -= 1
     return start, end
+
+
+def _last_exchange(history: list[Message]) -> str:
+    """The last question and the answer to it, as words to locate in the article (markers and bold off)."""
+    for i in range(len(history) - 1, 0, -1):
+        if history[i]["role"] == "assistant" and history[i - 1]["role"] == "user":
+            answer = re.sub(r"\s*\[\d+\]|\*\*", "", history[i]["content"])
+            return f"{history[i - 1]['content']} {answer}".strip()
+    return ""
 
 
 def _format_history(history: list[Message]) -> str:

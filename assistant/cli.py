@@ -164,7 +164,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     if args.suite and args.gold:
         raise InputError(f"give a gold file ({args.gold}) or --suite {args.suite}, not both")
-    options = {"out": Path(args.out), "k": args.k, "gate": args.gate, "sample": args.sample, "seed": args.seed}
+    if args.thresholds and not args.gate:
+        raise InputError("--thresholds only applies with --gate")
+    options = {"out": Path(args.out), "k": args.k, "gate": args.gate, "sample": args.sample, "seed": args.seed,
+               "thresholds": Path(args.thresholds) if args.thresholds else None}
     if args.suite:
         return run_suite(Path(args.suite), _settings(args), **options)
     if not args.gold:
@@ -217,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="eval-out", help="folder for results.jsonl, summary.json, report.md")
     s.add_argument("-k", "--k", dest="top_k", type=int, help="passages to retrieve")
     s.add_argument("--gate", action="store_true", help="exit 1 when a figure is below the thresholds")
+    s.add_argument("--thresholds", help="TOML file of the bounds --gate checks (default: the packaged "
+                                        "assistant/evaluation/thresholds.toml)")
     s.add_argument("--compare", nargs=2, metavar=("DIR_A", "DIR_B"), help="print two runs side by side")
     s.set_defaults(func=cmd_eval, k=None)
     return p

@@ -63,7 +63,7 @@ def decide(question: str, evidence: list[Evidence], threshold: float,
         return GateDecision(False, "Instructions to the assistant are not questions about the article.")
     if not evidence:
         return refused("Nothing in the article matches the question.")
-    score = evidence[0].probability
+    score = max(e.probability for e in evidence)  # the best, even when a follow-up's near-tie went first
     why = below_threshold(score, threshold)
     if why:
         return refused(why, score)

@@ -125,6 +125,27 @@ def test_followup_is_rewritten_before_retrieval(make_assistant: Make, small_arti
     assert not ans.refused and "Maria Holt" in ans.text
 
 
+def test_a_followups_near_tie_goes_to_the_paragraph_the_last_answer_came_from(make_assistant: Make,
+                                                                               tmp_path: Path) -> None:
+    # Both sentences hold every word of "Who are the Alliance’s members?": the fake reader ties them, and a
+    # tie goes to the earlier sentence, in the first paragraph. After a question answered from the second
+    # paragraph, the follow-up's answer comes from there.
+    article = tmp_path / "alliance.txt"
+    article.write_text("The Alliance\n\nThe Alliance members met in Kesk in 2019.\n\n"
+                       "The Alliance was founded in 1994, and its members are Ostia and Varn.\n", encoding="utf-8")
+    a = make_assistant(article=article)
+    alone = a.ask("Who are the Alliance’s members?")
+    assert "Kesk" in alone.text
+    history = [{"role": "user", "content": "When was the Alliance founded?"},
+               {"role": "assistant", "content": "**1994**. The Alliance was founded in 1994. [1]"}]
+    followup = a.ask("Who are its members?", history)
+    assert followup.standalone_question == "Who are the Alliance’s members?"
+    assert "Ostia and Varn" in followup.text and "Kesk" not in followup.text
+    assert followup.answer_score == alone.answer_score  # a tie-break, never the refusal decision
+    # A question that stands alone is not a follow-up, whatever came before it.
+    assert "Kesk" in a.ask("Who are the Alliance’s members?", history).text
+
+
 class CountingLLM(FakeLLM):
     """Streams its reply in 7-character pieces and counts how many it has handed out."""
 

@@ -3,9 +3,9 @@ candidates; spans come back in article offsets; the candidate list is pruned by 
 
 from __future__ import annotations
 
-from assistant.evidence import MAX_CANDIDATES, EvidenceFinder, wants_short_answer
+from assistant.evidence import MAX_CANDIDATES, Evidence, EvidenceFinder, prefer_paragraph, wants_short_answer
 from assistant.reader import Candidate, Reader, Reading
-from index import Article, Hit, Passage
+from index import Article, Hit, Passage, Sentence
 from tests.conftest import FakeEmbedder, FakeReader
 
 TEXT = (
@@ -97,3 +97,26 @@ def test_the_articles_nearest_sentences_compete_even_outside_the_retrieved_passa
     # Switched off, the search's passages are all there is.
     off = EvidenceFinder(article, FakeEmbedder(), RecordingReader(), article_sentences=0)
     assert not any("suspended" in e.sentence.text for e in off.find(q, hits, qv, [searched, elsewhere]))
+
+
+def _at(paragraph: int, probability: float) -> Evidence:
+    s = Sentence(f"Sentence of paragraph {paragraph}.", 10 * paragraph, 10 * paragraph + 5, paragraph)
+    return Evidence(s, Hit(Passage(f"p{paragraph}", s.text, s.start, s.end, paragraph), 1.0, 1), 0.5, probability)
+
+
+def test_a_near_tie_goes_to_the_preferred_paragraph_and_a_clear_winner_stays() -> None:
+    evidence = [_at(1, 0.40), _at(2, 0.39), _at(3, 0.30)]
+    assert [e.sentence.paragraph for e in prefer_paragraph(evidence, 2)] == [2, 1, 3]
+    assert prefer_paragraph(evidence, 3) == evidence  # 0.10 behind: the reader's call stands
+    assert prefer_paragraph(evidence, 1) == evidence
+    assert prefer_paragraph(evidence, None) == evidence
+    assert prefer_paragraph(evidence, 7) == evidence
+    assert prefer_paragraph([], 2) == []
+
+
+def test_locate_finds_the_paragraph_an_exchange_came_from() -> None:
+    text = "The Alliance\nOstia left the bloc in 2020.\nThe Alliance was founded in 1994 in Varn.\n"
+    finder = EvidenceFinder(Article("The Alliance", text, "test"), FakeEmbedder(), FakeReader())
+    assert finder.locate("When was it founded? In 1994.") == 2
+    assert finder.locate("Who left? Ostia, in 2020.") == 1
+    assert finder.locate("  ") is None

@@ -47,6 +47,11 @@ def test_the_gate_refuses_below_the_threshold_and_keeps_the_score() -> None:
     assert not injected.answerable and injected.score is None  # a principle, not a judgement: no score
 
 
+def test_the_gate_weighs_the_best_sentence_even_when_a_near_tie_went_first() -> None:
+    decision = decide("When was the CSTO founded?", [_evidence(0.49), _evidence(0.51)], 0.5)
+    assert decision.answerable and decision.score == 0.51
+
+
 def test_a_refusal_says_in_plain_words_what_the_article_does_not_mention() -> None:
     from assistant.gate import not_mentioned
     from index import content_terms

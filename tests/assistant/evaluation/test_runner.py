@@ -183,6 +183,16 @@ def test_check_gate():
     assert check_gate({**good, "no_answer_accuracy": None}, bounds) == []  # not measured: not gated
 
 
+def test_the_followups_gate_holds_them_to_one_conversation_below_fourteen_of_fourteen():
+    from importlib import resources
+
+    path = resources.files("assistant.evaluation").joinpath("thresholds-followups.toml")
+    bounds = load_thresholds(Path(str(path)))
+    assert bounds["correct"].check(13 / 14) is None and bounds["correct"].check(12 / 14)
+    assert bounds["containment"].check(12 / 13) is None and bounds["containment"].check(11 / 13)
+    assert bounds["false_abstention_rate"].check(1 / 13) is None and bounds["false_abstention_rate"].check(2 / 13)
+
+
 def test_gate_fails_when_thresholds_cannot_be_met(varn, gold, tmp_path, capsys):
     strict = {"containment": {"min": 1.0}, "false_abstention_rate": {"max": 0.0}, "semantic_similarity": {"min": 1.0}}
     code = run_eval(gold, None, out=tmp_path / "o", assistant=varn, gate=True, thresholds=strict, progress=False)
@@ -330,6 +340,14 @@ def test_cli_eval(gold, tmp_path, small_article, monkeypatch, capsys):
     failing = write_gold(tmp_path / "failing.jsonl", [GOLD_ROWS[0], WRONG_ROW])  # containment 0.5 < 0.66
     assert main([*args[:1], str(failing), *args[2:], "--gate"]) == 1
     assert "gate FAILED: containment 0.5 < min 0.74" in capsys.readouterr().out
+    loose = tmp_path / "loose.toml"
+    loose.write_text("[containment]\nmin = 0.4\n", encoding="utf-8")
+    assert main([*args[:1], str(failing), *args[2:], "--gate", "--thresholds", str(loose)]) == 0
+    assert "gate passed" in capsys.readouterr().out
+    assert main([*args, "--gate", "--thresholds", str(tmp_path / "none.toml")]) == 2
+    assert "none.toml: no such thresholds file" in capsys.readouterr().err
+    assert main([*args, "--thresholds", str(loose)]) == 2
+    assert "--thresholds only applies with --gate" in capsys.readouterr().err
     assert main(["eval", "--compare", str(out), str(out)]) == 0
     assert "B - A" in capsys.readouterr().out
     assert main(["eval", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 2
