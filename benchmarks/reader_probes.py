@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from assistant.reader.fusion import _logit, _logsumexp, _sigmoid  # the fusion's own, so the probes score alike
 
 __all__ = ["ProbeCandidate", "ProbeQuestion", "auc", "collect", "continuity", "figures", "fit_weight", "main"]
 
@@ -56,20 +56,10 @@ class ProbeQuestion:
     missing: int  # content words of the question the article never uses
     paragraph: int | None  # of the gold answer
     candidates: Sequence[ProbeCandidate]
-    located: int | None = None  # of the sentence nearest the question and its answer, as a chain would find it
+    located: int | None = None  # where the question and its answer are, found as the chain finds a last exchange
 
 
 Score = Callable[[ProbeQuestion, ProbeCandidate], float]
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
-def _logsumexp(xs: Sequence[float]) -> float:
-    m = max(xs)
-    return m + math.log(sum(math.exp(x - m) for x in xs))
 
 
 def likelihood(questions: Sequence[ProbeQuestion], score: Score) -> float:
@@ -147,10 +137,6 @@ def continuity(questions: Sequence[ProbeQuestion], score: Score, eps: float, *, 
     return round(right / len(located), 4) if located else 0.0
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-
-
 def collect(weights: Path, data: Path, names: Sequence[str], work: Path) -> list[ProbeQuestion]:
     """Every question of the named articles as the product sees it before the gate (hybrid retrieval, the
     pruned candidates, the unfused reader)."""
@@ -171,7 +157,6 @@ def _article(weights: Path, data: Path, name: str, work: Path) -> list[ProbeQues
                           reader=CrossEncoderReader(weights, fusion=Fusion()), chat_log=False)
     chain, finder = assistant.chain(), assistant.finder
     index = {(s.start, s.end): i for i, s in enumerate(finder.sentences)}
-    vectors = np.asarray(assistant.embedder.embed([s.text for s in finder.sentences]))
     priors: dict[int, float] = {}
 
     def prior(i: int) -> float:
@@ -195,10 +180,7 @@ def _article(weights: Path, data: Path, name: str, work: Path) -> list[ProbeQues
                 e.sentence.paragraph, row.answerable and bool(containment(e.sentence.text, row.answers))))
         home = next((s.paragraph for s in finder.sentences for ref in row.reference_contexts
                      if ref and (ref[:60] in s.text or s.text[:60] in ref)), None)
-        located = None
-        if row.answerable and row.answers:
-            exchange = np.asarray(assistant.embedder.embed([f"{row.question} {row.answers[0]}"])[0])
-            located = finder.sentences[int(np.argmax(vectors @ exchange))].paragraph
+        located = finder.locate(f"{row.question} {row.answers[0]}") if row.answerable and row.answers else None
         out.append(ProbeQuestion(name, row.answerable, sum(t not in finder.vocabulary for t in terms),
                                  home if row.answerable else None, candidates, located))
     return out
