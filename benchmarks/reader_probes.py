@@ -16,6 +16,12 @@ honest figure, fitted on one and measured on the other.
   anchor is its gold answer's paragraph (a perfect anchor: an upper bound of what the idea gives), or, as a
   chain would have to find it, the paragraph of the article sentence nearest the previous question and answer
   by the bi-encoder.
+- `answerability`: whether the article answers at all, from more than the best score. A logistic regression
+  of "answerable" on the best fused score and one more number of the question's candidates (the margin to the
+  second, the best sentence's short-answer probability, the entropy over the candidates, the question's
+  content words the article never uses, how many content words it has), fitted on one article and measured
+  on the other; and how a threshold chosen on one article (best `correct` with false abstention at most 0.10)
+  carries to the other.
 
     python -m benchmarks.reader_probes --data data/squad --work DIR
 """
@@ -31,12 +37,16 @@ from pathlib import Path
 
 from assistant.reader.fusion import _logit, _logsumexp, _sigmoid  # the fusion's own, so the probes score alike
 
-__all__ = ["ProbeCandidate", "ProbeQuestion", "auc", "collect", "continuity", "figures", "fit_weight", "main"]
+__all__ = ["ANSWERABILITY_FEATURES", "ProbeCandidate", "ProbeQuestion", "answerability_features",
+           "answerability_report", "auc", "collect", "continuity", "figures", "fit_answerability", "fit_weight",
+           "main", "threshold_transfer"]
 
 WEIGHTS = tuple(x / 2 for x in range(0, 41))
 FEATURE_WEIGHTS = tuple(x / 10 for x in range(0, 41))
 CONTENT_FREE = "What?"
 EPSILONS = (0.0, 0.01, 0.02, 0.05)
+ANSWERABILITY_FEATURES = ("margin", "span", "entropy", "missing", "terms")
+FALSE_ABSTENTION_CAP = 0.10
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class ProbeCandidate:
     coverage: float
     paragraph: int
     holds: bool
+    span: float = 0.0  # the reader's short-answer probability inside this sentence
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class ProbeQuestion:
     paragraph: int | None  # of the gold answer
     candidates: Sequence[ProbeCandidate]
     located: int | None = None  # where the question and its answer are, found as the chain finds a last exchange
+    terms: int = 0  # content words of the question
 
 
 Score = Callable[[ProbeQuestion, ProbeCandidate], float]
@@ -137,6 +149,81 @@ def continuity(questions: Sequence[ProbeQuestion], score: Score, eps: float, *, 
     return round(right / len(located), 4) if located else 0.0
 
 
+def answerability_features(q: ProbeQuestion, score: Score) -> dict[str, float]:
+    """The best candidate's score and what else a question's candidates say about whether any answers."""
+    ranked = sorted((score(q, c), c) for c in q.candidates)[::-1] if q.candidates else []
+    if not ranked:
+        return {"best": -30.0, "margin": 0.0, "span": 0.0, "entropy": 0.0, "missing": float(q.missing),
+                "terms": float(q.terms)}
+    scores = [z for z, _ in ranked]
+    top = _logsumexp(scores)
+    shares = [math.exp(z - top) for z in scores]
+    return {"best": scores[0], "margin": min(scores[0] - scores[1], 10.0) if len(scores) > 1 else 10.0,
+            "span": math.log(ranked[0][1].span + 1e-3), "entropy": -sum(p * math.log(p + 1e-12) for p in shares),
+            "missing": float(q.missing), "terms": float(q.terms)}
+
+
+def fit_answerability(questions: Sequence[ProbeQuestion], score: Score, names: Sequence[str],
+                      reg: float = 1.0) -> Callable[[ProbeQuestion], float]:
+    """Logistic regression of "answerable" on the named features (standardised, L2 `reg`, Newton steps)."""
+    import numpy as np
+
+    def row(q: ProbeQuestion) -> list[float]:
+        f = answerability_features(q, score)
+        return [f[n] for n in names]
+
+    x = np.asarray([row(q) for q in questions], dtype=np.float64)
+    y = np.asarray([q.answerable for q in questions], dtype=np.float64)
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    penalty = reg * np.diag([*([1.0] * len(names)), 0.0])
+    coef = np.zeros(z.shape[1])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-z @ coef))
+        step = np.linalg.solve((z.T * (p * (1 - p))) @ z + penalty, z.T @ (p - y) + penalty @ coef)
+        coef -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return lambda q: float(np.hstack([(np.asarray(row(q)) - mu) / sd, [1.0]]) @ coef)
+
+
+def _refusal_figures(questions: Sequence[ProbeQuestion], value: Callable[[ProbeQuestion], float],
+                     threshold: float, score: Score) -> tuple[float, float, float]:
+    """(correct, no-answer accuracy, false abstention) when questions scoring under `threshold` are refused and
+    the rest answered with their best candidate."""
+    right = refused_una = refused_ans = n_una = n_ans = 0
+    for q in questions:
+        answered = value(q) >= threshold
+        if q.answerable:
+            n_ans += 1
+            refused_ans += not answered
+            right += answered and bool(q.candidates) and max(q.candidates, key=lambda c: score(q, c)).holds
+        else:
+            n_una += 1
+            refused_una += not answered
+            right += not answered
+    return (round(right / len(questions), 4), round(refused_una / max(1, n_una), 4),
+            round(refused_ans / max(1, n_ans), 4))
+
+
+def _choose_threshold(questions: Sequence[ProbeQuestion], value: Callable[[ProbeQuestion], float],
+                      score: Score, cap: float = FALSE_ABSTENTION_CAP) -> float:
+    values = sorted({value(q) for q in questions})
+    allowed = [t for t in values if _refusal_figures(questions, value, t, score)[2] <= cap] or [-math.inf]
+    return max(allowed, key=lambda t: (_refusal_figures(questions, value, t, score)[0], -t))
+
+
+def threshold_transfer(fit_on: Sequence[ProbeQuestion], measure_on: Sequence[ProbeQuestion],
+                       score: Score) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """(correct, no-answer, false abstention) on `measure_on` at the threshold chosen on `fit_on`, and at the one
+    chosen on `measure_on` itself (what a threshold that carried perfectly would give)."""
+    def best(q: ProbeQuestion) -> float:
+        return answerability_features(q, score)["best"]
+
+    return (_refusal_figures(measure_on, best, _choose_threshold(fit_on, best, score), score),
+            _refusal_figures(measure_on, best, _choose_threshold(measure_on, best, score), score))
+
+
 def collect(weights: Path, data: Path, names: Sequence[str], work: Path) -> list[ProbeQuestion]:
     """Every question of the named articles as the product sees it before the gate (hybrid retrieval, the
     pruned candidates, the unfused reader)."""
@@ -177,12 +264,13 @@ def _article(weights: Path, data: Path, name: str, work: Path) -> list[ProbeQues
             seen = set(content_terms(f"{e.sentence.text} {finder.context(i)}"))
             candidates.append(ProbeCandidate(
                 _logit(e.probability), e.similarity, prior(i), len(terms & seen) / max(1, len(terms)),
-                e.sentence.paragraph, row.answerable and bool(containment(e.sentence.text, row.answers))))
+                e.sentence.paragraph, row.answerable and bool(containment(e.sentence.text, row.answers)),
+                e.span[2] if e.span else 0.0))
         home = next((s.paragraph for s in finder.sentences for ref in row.reference_contexts
                      if ref and (ref[:60] in s.text or s.text[:60] in ref)), None)
         located = finder.locate(f"{row.question} {row.answers[0]}") if row.answerable and row.answers else None
         out.append(ProbeQuestion(name, row.answerable, sum(t not in finder.vocabulary for t in terms),
-                                 home if row.answerable else None, candidates, located))
+                                 home if row.answerable else None, candidates, located, len(terms)))
     return out
 
 
@@ -215,7 +303,31 @@ def report(questions: Sequence[ProbeQuestion], calibration: tuple[float, float] 
             same, other = (continuity(questions, fused(w), eps, same=s, calibration=calibration, found=found)
                            for s in (True, False))
             lines.append(f"| {eps} | {'located' if found else 'gold'} | {same} | {other} |")
+    lines += answerability_report(questions, fused(w))
     return "\n".join(lines)
+
+
+def answerability_report(questions: Sequence[ProbeQuestion], score: Score) -> list[str]:
+    names = sorted({q.article for q in questions})
+    per = {n: [q for q in questions if q.article == n] for n in names}
+    lines = ["", "| answerability from | " + " | ".join(f"AUC, fitted on the others, on {n}" for n in names) + " |",
+             "|---|" + "---|" * len(names)]
+    for extra in ("", *ANSWERABILITY_FEATURES):
+        features = ["best", extra] if extra else ["best"]
+        cells = []
+        for name in names:
+            rest = [q for n in names if n != name for q in per[n]]
+            model = fit_answerability(rest, score, features)
+            cells.append(str(round(auc([model(q) for q in per[name] if q.answerable],
+                                       [model(q) for q in per[name] if not q.answerable]), 4)))
+        lines.append(f"| {' + '.join(features)} | {' | '.join(cells)} |")
+    lines += ["", "| threshold chosen on | measured on | correct | no-answer | false abstention |"
+                  " correct, no-answer, false abstention at its own best threshold |", "|---|---|---|---|---|---|"]
+    for name in names:
+        rest = [q for n in names if n != name for q in per[n]]
+        carried, own = threshold_transfer(rest, per[name], score)
+        lines.append(f"| the others | {name} | {' | '.join(map(str, carried))} | {', '.join(map(str, own))} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.evaluation.abstention import table_points
 from assistant.evaluation.metrics import FIGURES
+from assistant.evaluation.uncertainty import RESAMPLES
 
 if TYPE_CHECKING:
     from assistant.evaluation.runner import Bound
@@ -79,10 +80,25 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]], right_from: 
     return "\n".join(lines)
 
 
+def _span(interval: object) -> str:
+    if not isinstance(interval, list | tuple) or len(interval) != 2:
+        return ""
+    return f"{fmt(float(interval[0]))} to {fmt(float(interval[1]))}"
+
+
+def _p(p: object) -> str:
+    """A bootstrap p-value; 0 means no resample crossed 0, so it is below what the resamples resolve."""
+    if p == 0:
+        return f"< {2 / RESAMPLES:.3f}"
+    return fmt(p)
+
+
 def summary_table(summary: Mapping[str, Any], bounds: Mapping[str, Bound] | None = None) -> str:
-    """figure | value | gate: the overall figures, with each gated figure's bound and pass/FAIL."""
+    """figure | value | 95% interval | gate: the overall figures, each with its bootstrap interval (when the
+    summary has them) and, when gated, its bound and pass/FAIL."""
     bounds = bounds or {}
-    rows: list[list[object]] = [[k, fmt(summary.get(k)), ""] for k in _COUNTS]
+    intervals: Mapping[str, Any] = summary.get("intervals") or {}
+    rows: list[list[object]] = [[k, fmt(summary.get(k)), "", ""] for k in _COUNTS]
     for name in FIGURES:
         value = summary.get(name)
         gate = ""
@@ -90,8 +106,8 @@ def summary_table(summary: Mapping[str, Any], bounds: Mapping[str, Bound] | None
             b = bounds[name]
             verdict = "not measured" if value is None else ("FAIL" if b.check(value) else "pass")
             gate = f"{verdict} ({b.describe()})"
-        rows.append([name, fmt(value), gate])
-    return _table(["figure", "value", "gate"], rows, right_from=1, right_to=2)
+        rows.append([name, fmt(value), _span(intervals.get(name)), gate])
+    return _table(["figure", "value", "95% interval", "gate"], rows, right_from=1, right_to=3)
 
 
 def _group_table(groups: Mapping[str, Mapping[str, Any]], label: str, figures: Sequence[str]) -> str:
@@ -243,6 +259,9 @@ def write_report(path: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[
     if gate is not None:
         parts.append("- gate: " + ("passed" if gate.get("passed") else "FAILED: " + "; ".join(gate["failures"])))
     parts += ["", "## Summary", "", summary_table(summary, bounds), ""]
+    if run.get("intervals"):
+        parts += [f"95% interval: {run['intervals']} (how far a figure would move with other questions like "
+                  "these; `eval --compare` gives paired intervals of a difference between two runs).", ""]
     if by_article is not None:
         parts += ["## By article", "", article_table(summary), ""]
         if chart:
@@ -262,8 +281,11 @@ def write_report(path: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[
 
 
 def comparison_text(a: Mapping[str, Any], b: Mapping[str, Any], label_a: str, label_b: str,
-                    figures: Sequence[str] = FIGURES) -> str:
-    """Two summaries side by side (overall, then per kind), with the difference B - A."""
+                    figures: Sequence[str] = FIGURES,
+                    paired: tuple[int, Mapping[str, Mapping[str, Any]]] | None = None) -> str:
+    """Two summaries side by side (overall, then per kind), with the difference B - A; with `paired` (how many
+    questions both runs asked, and per figure B - A on them, its interval and p: `paired_differences`), a
+    table of those too."""
     parts = [f"A: {label_a} (backend {a.get('backend', '?')})", f"B: {label_b} (backend {b.get('backend', '?')})"]
     sa: Mapping[str, Any] = a.get("settings") or {}
     sb: Mapping[str, Any] = b.get("settings") or {}
@@ -273,6 +295,17 @@ def comparison_text(a: Mapping[str, Any], b: Mapping[str, Any], label_a: str, la
     names = [*_COUNTS, *figures]
     parts += ["", _table(["figure", "A", "B", "B - A"],
                          [[n, fmt(a.get(n)), fmt(b.get(n)), _diff(a.get(n), b.get(n))] for n in names])]
+    if paired is None:
+        parts += ["", "(no paired intervals: a run has no results.jsonl)"]
+    elif not paired[0]:
+        parts += ["", "(no paired intervals: the runs asked no question in common)"]
+    else:
+        asked, diffs = paired
+        parts += ["", f"On the {asked} questions both runs asked, B - A with its 95% paired-bootstrap interval "
+                      "(p: how likely a difference this large is by chance):", "",
+                  _table(["figure", "B - A", "95% interval", "p"],
+                         [[name, f"{d['diff']:+.3f}", _span(d.get("interval")), _p(d.get("p"))]
+                          for name, d in diffs.items()])]
     ka: Mapping[str, Mapping[str, Any]] = a.get("by_kind") or {}
     kb: Mapping[str, Mapping[str, Any]] = b.get("by_kind") or {}
     rows = []

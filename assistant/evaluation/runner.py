@@ -45,6 +45,7 @@ from assistant.evaluation.report import (
     write_report,
 )
 from assistant.evaluation.suite import discover_suite, read_gold_text, read_squad, sample_rows, write_suite
+from assistant.evaluation.uncertainty import LEVEL, RESAMPLES, bootstrap_intervals, paired_differences, terms
 from assistant.history import validate_k
 from assistant.progress import IndexProgress
 from assistant.refusal import refuse_below
@@ -64,6 +65,7 @@ __all__ = [
     "check_gate",
     "compare_dirs",
     "load_gold",
+    "load_results",
     "load_summary",
     "load_thresholds",
     "run_eval",
@@ -233,36 +235,15 @@ def _round(v: float | None, nd: int = 4) -> float | None:
     return None if v is None else round(v, nd)
 
 
-def _answered(row: Mapping[str, Any]) -> bool:
-    return not row["refused"] and not row["error"]
-
-
 def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    ans = [r for r in rows if r["answerable"]]
-    una = [r for r in rows if not r["answerable"]]
-    ref = [r for r in ans if r["hit_at_1"] is not None]
-    n_cit = sum(len(r["citations"]) for r in ref)
+    ans = sum(1 for r in rows if r["answerable"])
     latencies = [float(r["latency_s"]) for r in rows]
-    return {
-        "n": len(rows), "answerable": len(ans), "unanswerable": len(una),
-        "correct": _round(m.mean(r["correct"] for r in rows)),
-        "exact_match": _round(m.mean(r["exact_match"] for r in ans)),
-        "token_f1": _round(m.mean(r["token_f1"] for r in ans)),
-        "containment": _round(m.mean(r["containment"] for r in ans)),
-        "short_answer_em": _round(m.mean(r["short_answer_em"] for r in ans)),
-        "short_answer_f1": _round(m.mean(r["short_answer_f1"] for r in ans)),
-        "short_answer_coverage": _round(m.rate(r["short_answer"] is not None for r in ans if _answered(r))),
-        "semantic_similarity": _round(m.mean(r["semantic_similarity"] for r in ans)),
-        "hit_at_1": _round(m.mean(r["hit_at_1"] for r in ref)),
-        "hit_at_3": _round(m.mean(r["hit_at_3"] for r in ref)),
-        "mrr": _round(m.mean(r["reciprocal_rank"] for r in ref)),
-        "citation_precision": _round(sum(r["citations_supported"] for r in ref) / n_cit if n_cit else None),
-        "citation_recall": _round(m.rate(r["cited_reference"] for r in ref)),
-        "no_answer_accuracy": _round(m.rate(r["refused"] for r in una)),
-        "false_abstention_rate": _round(m.rate(r["refused"] for r in ans)),
-        "latency_p50_s": _round(m.percentile(latencies, 50)),
-        "latency_p95_s": _round(m.percentile(latencies, 95)),
-    }
+    means = {name: _round(float(num.sum() / den.sum()) if den.sum() > 0 else None)
+             for name, (num, den) in terms(rows).items()}
+    return {"n": len(rows), "answerable": ans, "unanswerable": len(rows) - ans,
+            **{name: means[name] for name in FIGURES if name in means},
+            "latency_p50_s": _round(m.percentile(latencies, 50)),
+            "latency_p95_s": _round(m.percentile(latencies, 95))}
 
 
 def summarize(rows: list[dict[str, Any]], answer_threshold: float | None = None) -> dict[str, Any]:
@@ -578,6 +559,9 @@ def _finish(out: Path, scored: list[dict[str, Any]], summary: dict[str, Any], bo
     """Gate, write the output files, print the tables and the time taken; the exit code."""
     duration = (datetime.now(UTC) - started).total_seconds()
     summary["run"]["duration_s"] = round(duration, 3)
+    summary["intervals"] = bootstrap_intervals(scored)
+    summary["run"]["intervals"] = (f"{LEVEL:.0%} percentile bootstrap, {RESAMPLES} resamples of the questions "
+                                   "within each article, seed 0")
     gate_failures = check_gate(summary, bounds)
     summary["gate"] = {"passed": not gate_failures, "failures": gate_failures}
     suite = "by_article" in summary
@@ -628,6 +612,29 @@ def load_summary(folder: Path) -> dict[str, Any]:
     return data
 
 
+def load_results(folder: Path) -> list[dict[str, Any]] | None:
+    """results.jsonl of an eval output folder, or None when it has none (a summary alone can still be compared)."""
+    path = Path(folder) / "results.jsonl"
+    if not path.is_file():
+        return None
+    rows = []
+    try:
+        with path.open(encoding="utf-8") as f:
+            for n, line in enumerate(f, start=1):
+                if line.strip():
+                    row = json.loads(line)
+                    if not isinstance(row, dict) or "id" not in row or "correct" not in row:
+                        raise InputError(f"{path}:{n}: not a scored result row")
+                    rows.append(row)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON lines ({exc})") from None
+    return rows
+
+
 def compare_dirs(dir_a: Path, dir_b: Path) -> str:
-    """The two runs' figures side by side, overall and per kind, with the difference B - A."""
-    return comparison_text(load_summary(dir_a), load_summary(dir_b), str(dir_a), str(dir_b), FIGURES)
+    """The two runs' figures side by side, overall and per kind, with the difference B - A and, on the questions
+    both asked, its paired-bootstrap interval (`uncertainty.paired_differences`)."""
+    a, b = load_summary(dir_a), load_summary(dir_b)
+    rows_a, rows_b = load_results(dir_a), load_results(dir_b)
+    paired = paired_differences(rows_a, rows_b) if rows_a is not None and rows_b is not None else None
+    return comparison_text(a, b, str(dir_a), str(dir_b), FIGURES, paired=paired)

@@ -1,17 +1,23 @@
+import math
+
 from benchmarks.reader_probes import (
     ProbeCandidate,
     ProbeQuestion,
+    answerability_features,
+    answerability_report,
     auc,
     continuity,
     figures,
+    fit_answerability,
     fit_weight,
     fused,
+    threshold_transfer,
 )
 
 
 def cand(logit: float, cosine: float = 0.0, *, prior: float = 0.0, paragraph: int = 1,
-         holds: bool = False) -> ProbeCandidate:
-    return ProbeCandidate(logit, cosine, prior, 0.0, paragraph, holds)
+         holds: bool = False, span: float = 0.0) -> ProbeCandidate:
+    return ProbeCandidate(logit, cosine, prior, 0.0, paragraph, holds, span)
 
 
 def test_auc_counts_wins_and_halves_ties() -> None:
@@ -64,3 +70,37 @@ def test_continuity_can_anchor_where_the_previous_exchange_was_located() -> None
           for _ in range(2)]
     assert continuity(qs, fused(0.0), 0.05, same=True) == 1.0
     assert continuity(qs, fused(0.0), 0.05, same=True, found=True) == 0.0
+
+
+def test_answerability_features_of_a_question() -> None:
+    q = ProbeQuestion("a", True, 2, 1, [cand(1.0, span=0.5), cand(3.0, span=0.9, holds=True)], terms=4)
+    f = answerability_features(q, fused(0.0))
+    assert f["best"] == 3.0 and f["margin"] == 2.0 and f["missing"] == 2.0 and f["terms"] == 4.0
+    assert abs(f["span"] - math.log(0.901)) < 1e-9
+    assert 0 < f["entropy"] < math.log(2)
+    assert answerability_features(ProbeQuestion("a", False, 0, None, []), fused(0.0))["best"] == -30.0
+
+
+def test_a_second_feature_is_learned_when_the_best_score_cannot_tell() -> None:
+    # Every best score is the same; only the margin to the second candidate says which questions are answerable.
+    qs = [ProbeQuestion("a", answerable, 0, None, [cand(2.0, holds=answerable), cand(2.0 - gap)])
+          for answerable, gap in [(True, 3.0), (False, 0.2)] * 10]
+    alone = fit_answerability(qs, fused(0.0), ["best"])
+    both = fit_answerability(qs, fused(0.0), ["best", "margin"])
+    pos, neg = [q for q in qs if q.answerable], [q for q in qs if not q.answerable]
+    assert auc([alone(q) for q in pos], [alone(q) for q in neg]) == 0.5
+    assert auc([both(q) for q in pos], [both(q) for q in neg]) == 1.0
+
+
+def test_a_threshold_chosen_on_one_article_is_measured_on_another() -> None:
+    # Article a's answerable questions score 2 and its unanswerable 0; on article b everything scores 1.5 lower.
+    def article(name: str, shift: float) -> list[ProbeQuestion]:
+        return [ProbeQuestion(name, answerable, 0, None, [cand((2.0 if answerable else 0.0) + shift,
+                                                                holds=answerable)])
+                for answerable in [True, False] * 5]
+
+    carried, own = threshold_transfer(article("a", 0.0), article("b", -1.5), fused(0.0))
+    assert own == (1.0, 1.0, 0.0)
+    assert carried == (0.5, 1.0, 1.0)  # a's threshold (2) is over every score of b: it refuses everything
+    report = "\n".join(answerability_report(article("a", 0.0) + article("b", -1.5), fused(0.0)))
+    assert "| best + margin |" in report and "| the others | b | 0.5 | 1.0 | 1.0 | 1.0, 1.0, 0.0 |" in report

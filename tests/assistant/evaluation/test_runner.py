@@ -65,7 +65,7 @@ def test_writes_results_summary_report_and_chart(varn, gold, tmp_path, capsys):
         assert (out / name).is_file(), name
     assert (out / "by_kind.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     printed = capsys.readouterr().out
-    assert "| figure | value | gate |" in printed
+    assert "| figure | value | 95% interval | gate |" in printed
     assert "| containment |" in printed
 
 
@@ -88,6 +88,8 @@ def test_summary_has_every_key(run):
     for name in FIGURES:
         v = summary[name]
         assert v is None or (0.0 <= v <= 1.0 or name.startswith("latency")), name
+    assert summary["intervals"]["correct"][0] <= summary["correct"] <= summary["intervals"]["correct"][1]
+    assert summary["intervals"]["containment"] is not None and "bootstrap" in summary["run"]["intervals"]
 
 
 def test_small_article_scores(run):
@@ -126,6 +128,7 @@ def test_report_has_tables_chart_and_failures(varn, tmp_path):
     run_eval(gold, None, out=tmp_path / "o", assistant=varn, progress=False)
     report = (tmp_path / "o" / "report.md").read_text()
     assert "## Summary" in report and "| containment |" in report
+    assert "95% interval: 95% percentile bootstrap, 1000 resamples" in report
     assert "## By kind" in report and "| kind | n |" in report
     assert "![Figures per kind](by_kind.png)" in report
     assert "**v6**" in report and "“Gustave Eiffel”" in report
@@ -244,6 +247,27 @@ def test_compare_dirs(varn, gold, tmp_path):
     assert "| hit_at_3 |" in text and "+0.000" in text
     assert "top_k: 4 -> 6" in text
     assert "| kind | figure | A | B | B - A |" in text
+    assert "(no paired intervals: a run has no results.jsonl)" in text
+
+
+def test_compare_dirs_pairs_the_questions_both_asked(varn, gold, tmp_path):
+    run_eval(gold, None, out=tmp_path / "a", assistant=varn, progress=False)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "summary.json").write_text((tmp_path / "a" / "summary.json").read_text())
+    rows = [json.loads(line) for line in (tmp_path / "a" / "results.jsonl").read_text().splitlines()]
+    assert rows[0]["correct"] == 1.0
+    rows[0]["correct"] = 0.0  # B gets the first question wrong
+    (tmp_path / "b" / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:-1]))
+    text = compare_dirs(tmp_path / "a", tmp_path / "b")
+    assert f"On the {len(rows) - 1} questions both runs asked" in text
+    line = next(line for line in text.splitlines() if line.startswith("| correct |") and "to" in line)
+    assert line.split("|")[2].strip() == f"{-1 / (len(rows) - 1):+.3f}"
+    (tmp_path / "b" / "results.jsonl").write_text("{nope\n")
+    with pytest.raises(InputError, match="not valid JSON lines"):
+        compare_dirs(tmp_path / "a", tmp_path / "b")
+    (tmp_path / "b" / "results.jsonl").write_text('{"id": "v1"}\n')
+    with pytest.raises(InputError, match="not a scored result row"):
+        compare_dirs(tmp_path / "a", tmp_path / "b")
 
 
 def test_compare_dirs_bad_input(tmp_path):
