@@ -151,7 +151,7 @@ def continuity(questions: Sequence[ProbeQuestion], score: Score, eps: float, *, 
 
 def answerability_features(q: ProbeQuestion, score: Score) -> dict[str, float]:
     """The best candidate's score and what else a question's candidates say about whether any answers."""
-    ranked = sorted((score(q, c), c) for c in q.candidates)[::-1] if q.candidates else []
+    ranked = sorted(((score(q, c), c) for c in q.candidates), key=lambda t: -t[0])
     if not ranked:
         return {"best": -30.0, "margin": 0.0, "span": 0.0, "entropy": 0.0, "missing": float(q.missing),
                 "terms": float(q.terms)}
@@ -208,9 +208,14 @@ def _refusal_figures(questions: Sequence[ProbeQuestion], value: Callable[[ProbeQ
 
 def _choose_threshold(questions: Sequence[ProbeQuestion], value: Callable[[ProbeQuestion], float],
                       score: Score, cap: float = FALSE_ABSTENTION_CAP) -> float:
-    values = sorted({value(q) for q in questions})
-    allowed = [t for t in values if _refusal_figures(questions, value, t, score)[2] <= cap] or [-math.inf]
-    return max(allowed, key=lambda t: (_refusal_figures(questions, value, t, score)[0], -t))
+    values = {id(q): value(q) for q in questions}  # each question's value once, not once a threshold
+
+    def known(q: ProbeQuestion) -> float:
+        return values[id(q)]
+
+    points = {t: _refusal_figures(questions, known, t, score) for t in sorted(set(values.values()))}
+    allowed = [t for t, (_, _, fa) in points.items() if fa <= cap]
+    return max(allowed, key=lambda t: (points[t][0], -t)) if allowed else -math.inf
 
 
 def threshold_transfer(fit_on: Sequence[ProbeQuestion], measure_on: Sequence[ProbeQuestion],

@@ -45,7 +45,14 @@ from assistant.evaluation.report import (
     write_report,
 )
 from assistant.evaluation.suite import discover_suite, read_gold_text, read_squad, sample_rows, write_suite
-from assistant.evaluation.uncertainty import LEVEL, RESAMPLES, bootstrap_intervals, paired_differences, terms
+from assistant.evaluation.uncertainty import (
+    LEVEL,
+    RESAMPLES,
+    TERM_FIELDS,
+    bootstrap_intervals,
+    paired_differences,
+    terms,
+)
 from assistant.history import validate_k
 from assistant.progress import IndexProgress
 from assistant.refusal import refuse_below
@@ -75,6 +82,8 @@ __all__ = [
 ]
 
 SUMMARY_KEYS = ("n", "answerable", "unanswerable", *FIGURES, "by_kind", "answer_threshold", "abstention_curve")
+RESULT_FIELDS = ("id", *TERM_FIELDS)
+"""What `--compare` needs of each results.jsonl row to pair two runs."""
 SQUAD_FOLDER = "squad-articles"
 """Where `run_eval` writes the articles of a SQuAD file, inside the output folder."""
 REQUIRED_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -623,8 +632,12 @@ def load_results(folder: Path) -> list[dict[str, Any]] | None:
             for n, line in enumerate(f, start=1):
                 if line.strip():
                     row = json.loads(line)
-                    if not isinstance(row, dict) or "id" not in row or "correct" not in row:
+                    if not isinstance(row, dict):
                         raise InputError(f"{path}:{n}: not a scored result row")
+                    missing = next((k for k in RESULT_FIELDS if k not in row), None)
+                    if missing:
+                        raise InputError(f"{path}:{n}: not a scored result row (no {missing!r}; from an older "
+                                         "version? run the eval again)")
                     rows.append(row)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not valid JSON lines ({exc})") from None

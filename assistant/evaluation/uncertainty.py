@@ -19,7 +19,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["INTERVAL_FIGURES", "LEVEL", "RESAMPLES", "bootstrap_intervals", "paired_differences", "terms"]
+from assistant.errors import InputError
+
+__all__ = ["INTERVAL_FIGURES", "LEVEL", "RESAMPLES", "TERM_FIELDS", "bootstrap_intervals", "paired_differences",
+           "terms"]
 
 RESAMPLES = 1000
 LEVEL = 0.95
@@ -29,6 +32,10 @@ INTERVAL_FIGURES = (
     "citation_recall", "no_answer_accuracy", "false_abstention_rate",
 )
 """Every figure of a summary that is a mean over questions (not the latency percentiles)."""
+TERM_FIELDS = ("answerable", "refused", "error", "correct", "exact_match", "token_f1", "containment",
+               "short_answer", "short_answer_em", "short_answer_f1", "semantic_similarity", "hit_at_1", "hit_at_3",
+               "reciprocal_rank", "citations", "citations_supported", "cited_reference")
+"""The fields of a scored row that `terms` reads."""
 
 
 def _value(v: object) -> float:
@@ -121,6 +128,11 @@ def paired_differences(rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Map
     def key(r: Mapping[str, Any]) -> tuple[str, str]:
         return str(r.get("article", "")), str(r["id"])
 
+    for name, rows in (("A", rows_a), ("B", rows_b)):
+        keys = [key(r) for r in rows]
+        if len(set(keys)) != len(keys):
+            twice = next(k for k in keys if keys.count(k) > 1)
+            raise InputError(f"run {name} has question {twice[1]!r} of {twice[0] or 'its article'!r} twice")
     by_b = {key(r): r for r in rows_b}
     pairs = [(r, by_b[key(r)]) for r in rows_a if key(r) in by_b]
     if not pairs:

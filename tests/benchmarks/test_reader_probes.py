@@ -79,6 +79,8 @@ def test_answerability_features_of_a_question() -> None:
     assert abs(f["span"] - math.log(0.901)) < 1e-9
     assert 0 < f["entropy"] < math.log(2)
     assert answerability_features(ProbeQuestion("a", False, 0, None, []), fused(0.0))["best"] == -30.0
+    tied = ProbeQuestion("a", True, 0, 1, [cand(1.0, paragraph=1), cand(1.0, paragraph=2, holds=True)])
+    assert answerability_features(tied, fused(0.0))["margin"] == 0.0
 
 
 def test_a_second_feature_is_learned_when_the_best_score_cannot_tell() -> None:

@@ -265,8 +265,8 @@ def test_compare_dirs_pairs_the_questions_both_asked(varn, gold, tmp_path):
     (tmp_path / "b" / "results.jsonl").write_text("{nope\n")
     with pytest.raises(InputError, match="not valid JSON lines"):
         compare_dirs(tmp_path / "a", tmp_path / "b")
-    (tmp_path / "b" / "results.jsonl").write_text('{"id": "v1"}\n')
-    with pytest.raises(InputError, match="not a scored result row"):
+    (tmp_path / "b" / "results.jsonl").write_text('{"id": "v1", "correct": 1.0}\n')
+    with pytest.raises(InputError, match=r"results\.jsonl:1: not a scored result row \(no 'answerable'"):
         compare_dirs(tmp_path / "a", tmp_path / "b")
 
 

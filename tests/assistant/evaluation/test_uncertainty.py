@@ -2,6 +2,7 @@ import random
 
 import pytest
 
+from assistant.errors import InputError
 from assistant.evaluation.runner import _figures
 from assistant.evaluation.uncertainty import INTERVAL_FIGURES, bootstrap_intervals, paired_differences, terms
 
@@ -17,7 +18,7 @@ def scored_row(rng: random.Random, i: int, article: str = "a") -> dict:
     hit1 = float(rng.random() < 0.5) if has_ref else None
     short = {"text": "x"} if answered and rng.random() < 0.5 else None
     contained = float(rng.random() < 0.5) if answerable else None
-    return {
+    row = {
         "id": f"q{i}", "article": article, "kind": "k", "answerable": answerable, "refused": refused, "error": error,
         "correct": (contained if answerable else float(refused)), "exact_match": contained,
         "token_f1": rng.random() if answerable else None, "containment": contained,
@@ -31,6 +32,10 @@ def scored_row(rng: random.Random, i: int, article: str = "a") -> dict:
         "cited_reference": bool(cites) and rng.random() < 0.7 if has_ref else None,
         "latency_s": rng.random(),
     }
+    if rng.random() < 0.1:  # a figure the scorer could not measure on a row that would have it
+        row[rng.choice(["correct", "exact_match", "token_f1", "hit_at_3", "reciprocal_rank",
+                        "semantic_similarity"])] = None
+    return row
 
 
 def rows(n: int, seed: int = 0, article: str = "a") -> list[dict]:
@@ -85,6 +90,14 @@ def test_interval_holds_the_figure_and_is_reproducible():
         assert hi - lo > 0, name
 
 
+def test_the_interval_is_the_central_95_percent():
+    # 400 coin flips at 0.5: a 95% interval is about 2 x 1.96 x 0.025 = 0.098 wide (a 50% one would be 0.034).
+    flips = [{**r, "answerable": False, "refused": bool(i % 2), "correct": float(i % 2)}
+             for i, r in enumerate(rows(400))]
+    lo, hi = bootstrap_intervals(flips)["correct"]
+    assert 0.085 < hi - lo < 0.11
+
+
 def test_fewer_questions_give_a_wider_interval():
     def width(n: int) -> float:
         lo, hi = bootstrap_intervals(rows(n, seed=5))["correct"]
@@ -136,3 +149,11 @@ def test_paired_on_the_questions_both_asked():
     assert n == 98
     assert diffs["correct"]["diff"] == 0.0
     assert paired_differences(a, rows(5, article="other")) == (0, {})
+
+
+def test_a_question_twice_in_a_run_is_an_error():
+    a = rows(10)
+    with pytest.raises(InputError, match="run A has question 'q0' of 'a' twice"):
+        paired_differences([*a, a[0]], a)
+    with pytest.raises(InputError, match="run B has question"):
+        paired_differences(a, [*a, a[3]])
