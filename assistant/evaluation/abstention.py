@@ -15,14 +15,16 @@ from assistant.evaluation.metrics import rate
 from assistant.refusal import refuse_below
 from assistant.types import Answer
 
-__all__ = ["CURVE_KEYS", "TABLE_STEP", "THRESHOLD_GRID", "abstention_curve", "choose_threshold", "curve_thresholds",
-           "table_points"]
+__all__ = ["CURVE_KEYS", "MAX_FALSE_ABSTENTION", "TABLE_STEP", "THRESHOLD_GRID", "abstention_curve", "best_point",
+           "choose_threshold", "curve_thresholds", "table_points"]
 
 THRESHOLD_GRID = tuple(round(i / 100, 2) for i in range(101))
 """0.0, 0.01, ..., 1.0: fine enough that a fused, calibrated probability (most of it between 0.05 and 0.3) is
 not refused at a threshold a whole 0.05 away from the best one under the cap."""
 TABLE_STEP = 0.05
 """The report's table lists every 0.05 (and the product's own threshold); the chart and the choice use all."""
+MAX_FALSE_ABSTENTION = 0.10
+"""The false-abstention cap a threshold is chosen under: refuse at most 1 answerable question in 10."""
 CURVE_KEYS = ("threshold", "answered", "correct", "no_answer_accuracy", "false_abstention_rate")
 """One point of the curve. `answered`: the share of all questions not refused; `correct`: the share of all
 questions answered with a gold answer contained or, when unanswerable, refused."""
@@ -75,7 +77,8 @@ def abstention_curve(rows: Sequence[Mapping[str, Any]], thresholds: Iterable[flo
     return points
 
 
-def choose_threshold(curve_points: Sequence[Mapping[str, Any]], max_false_abstention: float = 0.10) -> float | None:
+def choose_threshold(curve_points: Sequence[Mapping[str, Any]],
+                     max_false_abstention: float = MAX_FALSE_ABSTENTION) -> float | None:
     """The threshold with the highest `correct` among the points whose false-abstention rate is at most
     `max_false_abstention` (a point with no answerable questions, rate None, qualifies); ties go to the lower
     threshold. None when no point qualifies or `correct` was never measured."""
@@ -87,3 +90,13 @@ def choose_threshold(curve_points: Sequence[Mapping[str, Any]], max_false_absten
         if best is None or correct > best[1]:
             best = (float(p["threshold"]), float(correct))
     return None if best is None else best[0]
+
+
+def best_point(curve_points: Sequence[Mapping[str, Any]],
+               max_false_abstention: float = MAX_FALSE_ABSTENTION) -> dict[str, Any] | None:
+    """The curve's point at `choose_threshold`, with the cap it was chosen under; None when none qualifies."""
+    chosen = choose_threshold(curve_points, max_false_abstention)
+    if chosen is None:
+        return None
+    point = next(p for p in curve_points if float(p["threshold"]) == chosen)
+    return {**point, "max_false_abstention": max_false_abstention}

@@ -23,6 +23,7 @@ __all__ = [
     "MAX_FAILURES_LISTED",
     "abstention_table",
     "article_table",
+    "best_threshold_text",
     "comparison_text",
     "failures_section",
     "fmt",
@@ -139,6 +140,37 @@ def abstention_table(summary: Mapping[str, Any]) -> str:
         t = f"{p['threshold']:g}" + (" (product)" if own is not None and p["threshold"] == own else "")
         rows.append([t, *(fmt(p.get(c)) for c in _CURVE_COLUMNS)])
     return _table(["refused below", *_CURVE_COLUMNS], rows)
+
+
+def best_threshold_text(summary: Mapping[str, Any]) -> str:
+    """What threshold these questions would choose, next to the product's, and per article in a suite; "" when the
+    curve is empty."""
+    best: Mapping[str, Any] | None = summary.get("best_threshold")
+    if not summary.get("abstention_curve"):
+        return ""
+    if best is None:
+        return "No threshold keeps false abstention under the cap on these questions."
+    own = summary.get("answer_threshold")
+    cap = best["max_false_abstention"]
+    text = (f"Chosen on these {summary.get('n')} questions (highest `correct` with false abstention at most "
+            f"{cap:g}), the threshold would be **{best['threshold']:g}**: `correct` {fmt(best['correct'])}, "
+            f"no-answer accuracy {fmt(best['no_answer_accuracy'])}, false abstention "
+            f"{fmt(best['false_abstention_rate'])}, against {fmt(summary.get('correct'))} at the product's "
+            f"{'none' if own is None else f'{own:g}'}. A threshold chosen on the questions it is measured on "
+            "flatters them, and one article's choice need not carry to another (on the SQuAD validation "
+            "articles it missed the cap by 0.08: README, \"The reader\"): check it on other questions before "
+            f"setting `ARTICLE_ASSISTANT_ANSWER_THRESHOLD={best['threshold']:g}`.")
+    by_article: Mapping[str, Mapping[str, Any]] = summary.get("by_article") or {}
+    if not by_article:
+        return text
+    rows = []
+    for name, figures in by_article.items():
+        b = figures.get("best_threshold")
+        rows.append([name, fmt(figures.get("n")), "n/a" if b is None else f"{b['threshold']:g}",
+                     fmt(None if b is None else b["correct"]), fmt(None if b is None else b["false_abstention_rate"]),
+                     fmt(figures.get("correct"))])
+    return "\n\n".join([text, "Each article's own choice:", _table(
+        ["article", "n", "threshold", "correct at it", "false abstention at it", "correct at the product's"], rows)])
 
 
 def failures_section(rows: Sequence[Mapping[str, Any]], limit: int = MAX_FAILURES_LISTED) -> str:
@@ -274,6 +306,9 @@ def write_report(path: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[
               "(`answered`: share of all questions answered).", "", abstention_table(summary), ""]
     if chart and summary.get("abstention_curve"):
         parts += [f"![Abstention curve]({ABSTENTION_CHART})", ""]
+    chosen = best_threshold_text(summary)
+    if chosen:
+        parts += [chosen, ""]
     failed = sum(1 for r in rows if r.get("failures"))
     parts += [f"## Failed questions ({failed} of {len(rows)})", "", failures_section(rows), ""]
     path.write_text("\n".join(parts), encoding="utf-8")

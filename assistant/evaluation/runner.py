@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InputError
 from assistant.evaluation import metrics as m
-from assistant.evaluation.abstention import abstention_curve, curve_thresholds
+from assistant.evaluation.abstention import abstention_curve, best_point, curve_thresholds
 from assistant.evaluation.metrics import FIGURES
 from assistant.evaluation.report import (
     ABSTENTION_CHART,
@@ -81,7 +81,8 @@ __all__ = [
     "summarize",
 ]
 
-SUMMARY_KEYS = ("n", "answerable", "unanswerable", *FIGURES, "by_kind", "answer_threshold", "abstention_curve")
+SUMMARY_KEYS = ("n", "answerable", "unanswerable", *FIGURES, "by_kind", "answer_threshold", "abstention_curve",
+                "best_threshold")
 RESULT_FIELDS = ("id", *TERM_FIELDS)
 """What `--compare` needs of each results.jsonl row to pair two runs."""
 SQUAD_FOLDER = "squad-articles"
@@ -263,12 +264,13 @@ def summarize(rows: list[dict[str, Any]], answer_threshold: float | None = None)
     answerable rows answered with a short answer (None when no row has one) and `short_answer_coverage` is
     the share of answered answerable rows that have one; retrieval and citation figures over answerable rows
     with reference contexts (citation_precision over all their citations); no_answer_accuracy over
-    unanswerable rows. A figure with no rows to average is None.
+    unanswerable rows. A figure with no rows to average is None. `best_threshold`: the curve's point with the
+    highest `correct` under the false-abstention cap (`abstention.best_point`), chosen on these very rows.
     """
     kinds = sorted({r["kind"] for r in rows})
+    curve = abstention_curve(rows, curve_thresholds(answer_threshold))
     return {**_figures(rows), "by_kind": {k: _figures([r for r in rows if r["kind"] == k]) for k in kinds},
-            "answer_threshold": answer_threshold,
-            "abstention_curve": abstention_curve(rows, curve_thresholds(answer_threshold))}
+            "answer_threshold": answer_threshold, "abstention_curve": curve, "best_threshold": best_point(curve)}
 
 
 # -- gate ------------------------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.abstention import choose_threshold, table_points
+from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION, choose_threshold, table_points
 from assistant.evaluation.metrics import containment, token_f1
 from assistant.reader.train import ANSWER_REMOVED_WEIGHT, CANDIDATES
 
 __all__ = ["MAX_FALSE_ABSTENTION", "collect_fusion_questions", "curve", "fit_fusion", "pick_threshold", "validate",
            "write_card", "write_product_card"]
 
-MAX_FALSE_ABSTENTION = 0.10
 GRID = [round(i / 100, 2) for i in range(0, 101)]
 
 

@@ -7,7 +7,13 @@ from dataclasses import replace
 import pytest
 
 from assistant import Assistant
-from assistant.evaluation.abstention import THRESHOLD_GRID, abstention_curve, choose_threshold, curve_thresholds
+from assistant.evaluation.abstention import (
+    THRESHOLD_GRID,
+    abstention_curve,
+    best_point,
+    choose_threshold,
+    curve_thresholds,
+)
 from assistant.evaluation.runner import GoldRow, run_eval, score_row, summarize
 from assistant.refusal import REFUSAL, refuse_below
 from assistant.types import Answer, ShortAnswer
@@ -128,6 +134,9 @@ def test_choose_threshold():
     assert choose_threshold([{"threshold": 0.1, "correct": 0.9, "false_abstention_rate": 0.5}]) is None
     assert choose_threshold([]) is None
     assert choose_threshold([{"threshold": 0.3, "correct": 0.9, "false_abstention_rate": None}]) == 0.3
+    assert best_point(curve) == {**curve[1], "max_false_abstention": 0.10}
+    assert best_point(curve, 0.2) == {**curve[3], "max_false_abstention": 0.2}
+    assert best_point([{"threshold": 0.1, "correct": 0.9, "false_abstention_rate": 0.5}]) is None
 
 
 # -- through a run ---------------------------------------------------------------------------------------
@@ -201,6 +210,12 @@ def test_run_applies_the_products_threshold_and_writes_the_curve(scored_assistan
     assert (tmp_path / "o" / "abstention.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = (tmp_path / "o" / "report.md").read_text()
     assert "| 0.5 (product) |" in report and "![Abstention curve](abstention.png)" in report
+    # Refusing any of the 4 answerable questions costs 0.25 of false abstention, over the 0.10 cap: the best
+    # threshold refuses Paris (0.2) and nothing else, and ties go to the lowest such threshold.
+    assert summary["best_threshold"] == {**curve[0.21], "max_false_abstention": 0.10}
+    assert summary["best_threshold"]["correct"] == 1.0
+    assert "the threshold would be **0.21**: `correct` 1.000" in report
+    assert "`ARTICLE_ASSISTANT_ANSWER_THRESHOLD=0.21`" in report
     assert "reader-score refusal: below 0.5" in report
     assert "| short_answer_f1 |" in capsys.readouterr().out
 

@@ -150,6 +150,10 @@ def test_suite_writes_pooled_outputs(suite_run):
     assert "## By article" in report and "| Lighthouse_of_Varn | 3 |" in report and "| Mill_of_Osk | 3 |" in report
     assert "![Figures per article](by_article.png)" in report
     assert "## Abstention curve" in report
+    assert "Chosen on these 6 questions" in report and "Each article's own choice:" in report
+    for name, figures in summary["by_article"].items():
+        b = figures["best_threshold"]
+        assert f"| {name} | 3 | {b['threshold']:g} | {b['correct']:.3f} |" in report
     assert "| article | n | correct |" in printed and "took " in printed
 
 
