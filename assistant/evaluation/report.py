@@ -96,10 +96,13 @@ def _p(p: object) -> str:
 
 def summary_table(summary: Mapping[str, Any], bounds: Mapping[str, Bound] | None = None) -> str:
     """figure | value | 95% interval | gate: the overall figures, each with its bootstrap interval (when the
-    summary has them) and, when gated, its bound and pass/FAIL."""
+    summary has them; in a suite of enough articles, also the interval over articles) and, when gated, its bound
+    and pass/FAIL."""
     bounds = bounds or {}
     intervals: Mapping[str, Any] = summary.get("intervals") or {}
-    rows: list[list[object]] = [[k, fmt(summary.get(k)), "", ""] for k in _COUNTS]
+    over_articles: Mapping[str, Any] | None = summary.get("intervals_over_articles")
+    extra = [] if over_articles is None else ["95% interval, other articles"]
+    rows: list[list[object]] = [[k, fmt(summary.get(k)), "", *([""] * len(extra)), ""] for k in _COUNTS]
     for name in FIGURES:
         value = summary.get(name)
         gate = ""
@@ -107,8 +110,9 @@ def summary_table(summary: Mapping[str, Any], bounds: Mapping[str, Bound] | None
             b = bounds[name]
             verdict = "not measured" if value is None else ("FAIL" if b.check(value) else "pass")
             gate = f"{verdict} ({b.describe()})"
-        rows.append([name, fmt(value), _span(intervals.get(name)), gate])
-    return _table(["figure", "value", "95% interval", "gate"], rows, right_from=1, right_to=3)
+        spans = [_span(intervals.get(name))] + ([] if over_articles is None else [_span(over_articles.get(name))])
+        rows.append([name, fmt(value), *spans, gate])
+    return _table(["figure", "value", "95% interval", *extra, "gate"], rows, right_from=1, right_to=3 + len(extra))
 
 
 def _group_table(groups: Mapping[str, Mapping[str, Any]], label: str, figures: Sequence[str]) -> str:

@@ -47,6 +47,7 @@ from assistant.evaluation.report import (
 from assistant.evaluation.suite import discover_suite, read_gold_text, read_squad, sample_rows, write_suite
 from assistant.evaluation.uncertainty import (
     LEVEL,
+    MIN_ARTICLES,
     RESAMPLES,
     TERM_FIELDS,
     bootstrap_intervals,
@@ -573,6 +574,9 @@ def _finish(out: Path, scored: list[dict[str, Any]], summary: dict[str, Any], bo
     summary["intervals"] = bootstrap_intervals(scored)
     summary["run"]["intervals"] = (f"{LEVEL:.0%} percentile bootstrap, {RESAMPLES} resamples of the questions "
                                    "within each article, seed 0")
+    if len(summary.get("by_article") or {}) >= MIN_ARTICLES:
+        summary["intervals_over_articles"] = bootstrap_intervals(scored, articles=True)
+        summary["run"]["intervals"] += "; over articles: whole articles resampled"
     gate_failures = check_gate(summary, bounds)
     summary["gate"] = {"passed": not gate_failures, "failures": gate_failures}
     suite = "by_article" in summary

@@ -5,7 +5,9 @@ samples. So each summary carries a 95% percentile-bootstrap interval per figure,
 B - A on the questions both runs asked, resampled together (a paired bootstrap, as Koehn 2004 compares
 translation systems): two runs on the same questions differ far less by chance than their separate intervals
 suggest. Questions are resampled within each article, so an interval says how much the figure would move with
-other questions like these of the same articles, not with other articles: a handful of articles cannot say that.
+other questions like these of the same articles, not with other articles. A suite of MIN_ARTICLES or more also
+gets intervals over articles (whole articles resampled): on the ten SQuAD articles `correct` 0.587 is 0.570 to
+0.602 over questions and 0.538 to 0.642 over articles, since articles differ far more than question samples.
 
 Every figure is a ratio of sums over rows (`terms`: a numerator and a denominator per row, the one definition
 the summary's figures are computed from too), so a resample is a weight vector and all resamples are two
@@ -21,8 +23,8 @@ import numpy as np
 
 from assistant.errors import InputError
 
-__all__ = ["INTERVAL_FIGURES", "LEVEL", "RESAMPLES", "TERM_FIELDS", "bootstrap_intervals", "paired_differences",
-           "terms"]
+__all__ = ["INTERVAL_FIGURES", "LEVEL", "MIN_ARTICLES", "RESAMPLES", "TERM_FIELDS", "bootstrap_intervals",
+           "paired_differences", "terms"]
 
 RESAMPLES = 1000
 LEVEL = 0.95
@@ -32,6 +34,10 @@ INTERVAL_FIGURES = (
     "citation_recall", "no_answer_accuracy", "false_abstention_rate",
 )
 """Every figure of a summary that is a mean over questions (not the latency percentiles)."""
+MIN_ARTICLES = 5
+"""A suite of at least this many articles also gets intervals over articles: whole articles resampled, an
+estimate of how far a figure would move on other articles like these. With fewer, a resample is too often a
+copy of one or two articles to say anything."""
 TERM_FIELDS = ("answerable", "refused", "error", "correct", "exact_match", "token_f1", "containment",
                "short_answer", "short_answer_em", "short_answer_f1", "semantic_similarity", "hit_at_1", "hit_at_3",
                "reciprocal_rank", "citations", "citations_supported", "cited_reference")
@@ -73,15 +79,31 @@ def terms(rows: Sequence[Mapping[str, Any]]) -> dict[str, tuple[np.ndarray, np.n
     return out
 
 
-def _weights(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int) -> np.ndarray:
-    """(resamples, len(rows)): how often each row is drawn, drawing each article's rows from that article."""
-    rng = np.random.default_rng(seed)
+def _articles(rows: Sequence[Mapping[str, Any]]) -> list[list[int]]:
+    """The rows' indices, article by article."""
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(str(r.get("article", "")), []).append(i)
+    return list(groups.values())
+
+
+def _weights(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int) -> np.ndarray:
+    """(resamples, len(rows)): how often each row is drawn, drawing each article's rows from that article."""
+    rng = np.random.default_rng(seed)
     w = np.zeros((resamples, len(rows)))
-    for members in groups.values():
+    for members in _articles(rows):
         w[:, members] = rng.multinomial(len(members), np.full(len(members), 1 / len(members)), size=resamples)
+    return w
+
+
+def _article_weights(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int) -> np.ndarray:
+    """(resamples, len(rows)): whole articles drawn with replacement, each drawn article with all its rows."""
+    rng = np.random.default_rng(seed)
+    groups = _articles(rows)
+    counts = rng.multinomial(len(groups), np.full(len(groups), 1 / len(groups)), size=resamples)
+    w = np.zeros((resamples, len(rows)))
+    for g, members in enumerate(groups):
+        w[:, members] = counts[:, [g]]
     return w
 
 
@@ -109,11 +131,14 @@ def _p_value(diffs: np.ndarray) -> float | None:
 
 
 def bootstrap_intervals(rows: Sequence[Mapping[str, Any]], *, resamples: int = RESAMPLES, seed: int = 0,
-                        level: float = LEVEL) -> dict[str, list[float] | None]:
-    """figure -> [low, high], the central `level` of its bootstrap distribution (None: nothing to average)."""
+                        level: float = LEVEL, articles: bool = False) -> dict[str, list[float] | None]:
+    """figure -> [low, high], the central `level` of its bootstrap distribution (None: nothing to average).
+    `articles`: resample whole articles instead of the questions within each (see MIN_ARTICLES)."""
     if not rows:
         return {name: None for name in INTERVAL_FIGURES}
-    w = _weights(rows, resamples, seed)
+    if articles and len(_articles(rows)) < MIN_ARTICLES:
+        raise ValueError(f"an interval over articles needs at least {MIN_ARTICLES} of them")
+    w = (_article_weights if articles else _weights)(rows, resamples, seed)
     return {name: (_interval(_ratios(w, num, den), level) if den.sum() > 0 else None)
             for name, (num, den) in terms(rows).items()}
 

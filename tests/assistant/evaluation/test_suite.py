@@ -150,6 +150,7 @@ def test_suite_writes_pooled_outputs(suite_run):
     assert "## By article" in report and "| Lighthouse_of_Varn | 3 |" in report and "| Mill_of_Osk | 3 |" in report
     assert "![Figures per article](by_article.png)" in report
     assert "## Abstention curve" in report
+    assert "intervals_over_articles" not in summary  # two articles are too few to resample
     assert "Chosen on these 6 questions" in report and "Each article's own choice:" in report
     for name, figures in summary["by_article"].items():
         b = figures["best_threshold"]
@@ -410,3 +411,18 @@ def test_cli_bad_input_is_one_line_and_exit_2(cli, suite, tmp_path):
         assert code == 2, args
         assert message in err, (args, err)
         assert err.count("\n") == 1 and err.startswith("article-assistant: error: "), err
+
+
+def test_a_suite_of_five_articles_also_gets_intervals_over_articles(tmp_path, factory):
+    names = [f"Copy_{i}" for i in range(5)]
+    source = list(ARTICLES)
+    articles = {n: ARTICLES[source[i % 2]] for i, n in enumerate(names)}
+    questions = {n: QUESTIONS[source[i % 2]] for i, n in enumerate(names)}
+    out = tmp_path / "out"
+    assert run_suite(write_suite(tmp_path / "five", articles, questions), None, out=out, make_assistant=factory,
+                     progress=False) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    lo, hi = summary["intervals_over_articles"]["correct"]
+    assert lo <= summary["correct"] <= hi
+    assert "over articles: whole articles resampled" in summary["run"]["intervals"]
+    assert "| 95% interval, other articles |" in (out / "report.md").read_text()

@@ -3,6 +3,7 @@ import random
 import pytest
 
 from assistant.errors import InputError
+from assistant.evaluation.report import summary_table
 from assistant.evaluation.runner import _figures
 from assistant.evaluation.uncertainty import INTERVAL_FIGURES, bootstrap_intervals, paired_differences, terms
 
@@ -157,3 +158,24 @@ def test_a_question_twice_in_a_run_is_an_error():
         paired_differences([*a, a[0]], a)
     with pytest.raises(InputError, match="run B has question"):
         paired_differences(a, [*a, a[3]])
+
+
+def test_intervals_over_articles_see_how_far_articles_differ():
+    # Six articles, each all right or all wrong: other questions of the same articles change nothing, other
+    # articles change a lot.
+    scored = [{**r, "answerable": False, "refused": bool(a % 2), "correct": float(a % 2)}
+              for a in range(6) for r in rows(20, seed=a, article=f"art{a}")]
+    assert bootstrap_intervals(scored)["correct"] == [0.5, 0.5]
+    lo, hi = bootstrap_intervals(scored, articles=True)["correct"]
+    assert lo < 0.3 and hi > 0.7
+    with pytest.raises(ValueError, match="at least 5"):
+        bootstrap_intervals(scored[:80], articles=True)  # four articles
+
+
+def test_the_summary_table_shows_the_interval_over_articles_when_there_is_one():
+    summary = {"n": 10, "correct": 0.5, "intervals": {"correct": [0.4, 0.6]}}
+    assert "| correct | 0.500 | 0.400 to 0.600 |  |" in summary_table(summary)
+    assert "other articles" not in summary_table(summary)
+    wide = summary_table({**summary, "intervals_over_articles": {"correct": [0.2, 0.8]}})
+    assert "| figure | value | 95% interval | 95% interval, other articles | gate |" in wide
+    assert "| correct | 0.500 | 0.400 to 0.600 | 0.200 to 0.800 |  |" in wide
