@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION, choose_threshold
 from assistant.reader.fusion import _logit, _logsumexp, _sigmoid  # the fusion's own, so the probes score alike
 
 __all__ = ["ANSWERABILITY_FEATURES", "ProbeCandidate", "ProbeQuestion", "answerability_features",
@@ -46,7 +47,6 @@ FEATURE_WEIGHTS = tuple(x / 10 for x in range(0, 41))
 CONTENT_FREE = "What?"
 EPSILONS = (0.0, 0.01, 0.02, 0.05)
 ANSWERABILITY_FEATURES = ("margin", "span", "entropy", "missing", "terms")
-FALSE_ABSTENTION_CAP = 0.10
 
 
 @dataclass(frozen=True)
@@ -207,15 +207,20 @@ def _refusal_figures(questions: Sequence[ProbeQuestion], value: Callable[[ProbeQ
 
 
 def _choose_threshold(questions: Sequence[ProbeQuestion], value: Callable[[ProbeQuestion], float],
-                      score: Score, cap: float = FALSE_ABSTENTION_CAP) -> float:
+                      score: Score) -> float:
+    """The evaluation's `choose_threshold` over every value the questions take; -inf (refuse nothing) when no
+    threshold keeps false abstention under the cap."""
     values = {id(q): value(q) for q in questions}  # each question's value once, not once a threshold
 
     def known(q: ProbeQuestion) -> float:
         return values[id(q)]
 
-    points = {t: _refusal_figures(questions, known, t, score) for t in sorted(set(values.values()))}
-    allowed = [t for t, (_, _, fa) in points.items() if fa <= cap]
-    return max(allowed, key=lambda t: (points[t][0], -t)) if allowed else -math.inf
+    points = []
+    for t in sorted(set(values.values())):
+        correct, _, false_abstention = _refusal_figures(questions, known, t, score)
+        points.append({"threshold": t, "correct": correct, "false_abstention_rate": false_abstention})
+    chosen = choose_threshold(points, MAX_FALSE_ABSTENTION)
+    return -math.inf if chosen is None else chosen
 
 
 def threshold_transfer(fit_on: Sequence[ProbeQuestion], measure_on: Sequence[ProbeQuestion],

@@ -4,20 +4,20 @@ from it, the short-answer threshold, and the model card that records them."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION, choose_threshold, table_points
+from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION, THRESHOLD_GRID, choose_threshold, table_points
 from assistant.evaluation.metrics import containment, token_f1
 from assistant.reader.train import ANSWER_REMOVED_WEIGHT, CANDIDATES
 
 __all__ = ["MAX_FALSE_ABSTENTION", "collect_fusion_questions", "curve", "fit_fusion", "pick_threshold", "validate",
            "write_card", "write_product_card"]
 
-GRID = [round(i / 100, 2) for i in range(0, 101)]
 
 
-def curve(points: list[tuple[float, bool, bool]], grid: list[float] = GRID) -> list[dict[str, float]]:
+def curve(points: list[tuple[float, bool, bool]], grid: Sequence[float] = THRESHOLD_GRID) -> list[dict[str, float]]:
     """`points`: (score, answerable, answer_contained) per question -> correct / no-answer accuracy /
     false abstention for each threshold (answered when score >= threshold)."""
     out = []
@@ -71,7 +71,7 @@ def validate(net: Any, minilm: Path, examples: list[Any], log: Any = None) -> di
     # A short answer is shown when it is more likely right than wrong: the threshold maximising the summed
     # (F1 - 0.5) of the spans it lets through.
     span_threshold, best_gain = 1.0, 0.0
-    for t in GRID:
+    for t in THRESHOLD_GRID:
         gain = sum(f1 - 0.5 for p, f1 in spans if p >= t)
         if gain > best_gain:
             span_threshold, best_gain = t, gain
