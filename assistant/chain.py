@@ -37,7 +37,7 @@ from assistant.refusal import REFUSAL
 from assistant.rewrite import plausible_rewrite, rewrite_followup, usable_history
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Message, ShortAnswer
-from index import ArticleIndex, Hit, StoreError
+from index import ArticleIndex, Hit, StoreError, content_terms
 from prompts import chat_messages
 
 __all__ = ["REFUSAL", "AnswerChain", "AnswerRunnable", "Turn", "rerank"]
@@ -258,6 +258,8 @@ class AnswerChain:
         if (prob < self.finder.reader.span_threshold or end <= start or not (s.start <= start and end <= s.end)
                 or text[start:end].strip() == text[s.start:s.end].strip()):
             return None
+        if not set(content_terms(text[start:end])) - set(content_terms(question)):
+            return None  # a span that only repeats the question's own words answers nothing ("CSTO help")
         return ShortAnswer(text[start:end], start, end, prob)
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,7 +57,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from index import ArticleIndex, SentenceTransformerEmbedder
 
     s = _settings(args)
-    query = validate_question(args.query, s.max_question_chars)
+    query = validate_question(args.query, s.max_question_chars, "search query")
     validate_k(args.k, "-k")
     idx = ArticleIndex.open(s.index_config(), SentenceTransformerEmbedder(s.embedding_model),
                             progress=IndexProgress())
@@ -83,6 +84,11 @@ def _read_history(path: str | None) -> list[dict[str, Any]] | None:
     return data
 
 
+def terminal_markdown(text: str, tty: bool) -> str:
+    """The answer's `**short answer**` as bold on a terminal, as plain words in a pipe or a file."""
+    return re.sub(r"\*\*(.+?)\*\*", "\033[1m\\1\033[0m" if tty else "\\1", text)
+
+
 def format_sources(answer: Answer, index: ArticleIndex | None = None) -> str:
     """One line per citation. Where the quote was found in the user's own .txt/.md file, its lines and
     characters there come first (what a reader can open); the cleaned text's offsets (`GET /v1/article`)
@@ -104,13 +110,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     s = _settings(args)
     question = validate_question(args.question, s.max_question_chars)
-    history = validate_history(_read_history(args.history), s.max_history_turns)
+    try:
+        history = validate_history(_read_history(args.history), s.max_history_turns)
+    except InputError as exc:
+        message = str(exc)
+        raise InputError(message if message.startswith(f"{args.history}:") else f"{args.history}: {message}") from None
     assistant = _assistant(args)
     answer = assistant.ask(question, history)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(answer.text)
+        print(terminal_markdown(answer.text, sys.stdout.isatty()))
         if answer.citations:
             print("\nSources:\n" + format_sources(answer, assistant.index))
     return 0
@@ -137,7 +147,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 if isinstance(piece, Answer):
                     final = piece
                 else:
-                    print(piece, end="", flush=True)
+                    print(terminal_markdown(piece, sys.stdout.isatty()), end="", flush=True)
             assert final is not None
             print()
             if final.citations:
@@ -246,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("article-assistant: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `search ... --json | head`: the reader has what it wanted; no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        return 141
 
 
 if __name__ == "__main__":

@@ -16,14 +16,15 @@ def approx_tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-def validate_question(question: object, max_chars: int) -> str:
+def validate_question(question: object, max_chars: int, what: str = "question") -> str:
+    """`what` names the input in the error ("the search query is empty" for `search ""`)."""
     if not isinstance(question, str):
-        raise InputError("the question must be text")
+        raise InputError(f"the {what} must be text")
     q = " ".join(question.split())
     if not q:
-        raise InputError("the question is empty")
+        raise InputError(f"the {what} is empty")
     if len(q) > max_chars:
-        raise InputError(f"the question is {len(q)} characters long; the limit is {max_chars}")
+        raise InputError(f"the {what} is {len(q)} characters long; the limit is {max_chars}")
     return q
 
 

@@ -43,6 +43,13 @@ class Encoded:
     sentence_mask: torch.Tensor
     offsets: list[list[tuple[int, int]]]
 
+    def to(self, device: str) -> Encoded:
+        """The same batch on `device` (a GPU when training has one; inference stays on the CPU)."""
+        if device == "cpu":
+            return self
+        return Encoded(self.input_ids.to(device), self.attention_mask.to(device), self.token_type_ids.to(device),
+                       self.sentence_mask.to(device), self.offsets)
+
 
 def encode(tokenizer: Any, pairs: list[tuple[str, str, str]]) -> Encoded:
     """`pairs` of (question, sentence, context); padded to the longest pair of the batch, not to a maximum."""

@@ -293,3 +293,9 @@ def test_a_sentence_the_passage_search_missed_is_read_and_its_passage_cited(
         _verbatim(a, ans)
         assert ans.passages[0].passage.id == ans.citations[0].passage_id
         assert "Lena Marr" in ans.passages[0].passage.text
+
+
+def test_no_short_answer_that_only_repeats_the_questions_words(make_assistant: Make, small_article: Path) -> None:
+    a = make_assistant(article=small_article)
+    ans = a.ask("What did Maria Holt build in 1871?")  # the fake reader's span is the sentence's "1871"
+    assert not ans.refused and ans.short_answer is None and not ans.text.startswith("**")

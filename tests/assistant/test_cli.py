@@ -34,3 +34,42 @@ def test_without_a_file_position_only_the_article_text_offsets(tmp_path: Path,
     c = answer.citations[0]
     assert c.source_start is None
     assert format_sources(answer, a.index) == f"  [1] “{c.quote}” (article text {c.start}-{c.end})"
+
+
+def test_bold_is_bold_on_a_terminal_and_plain_in_a_pipe() -> None:
+    from assistant.cli import terminal_markdown
+
+    text = "**1992**. The treaty was signed in 1992 [1]."
+    assert terminal_markdown(text, tty=False) == "1992. The treaty was signed in 1992 [1]."
+    assert terminal_markdown(text, tty=True) == "\033[1m1992\033[0m. The treaty was signed in 1992 [1]."
+
+
+def test_bad_input_names_what_was_wrong_and_where(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from assistant.cli import main
+
+    assert main(["search", "   "]) == 2
+    assert capsys.readouterr().err.strip() == "article-assistant: error: the search query is empty"
+    history = tmp_path / "h.json"
+    history.write_text(json.dumps([{"role": "robot", "content": "hi"}]), encoding="utf-8")
+    assert main(["ask", "Who?", "--history", str(history)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"article-assistant: error: {history}: history[0].role must be one of user, assistant, system")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`... | head -1` closes the pipe early: exit without a traceback (the fake command prints 10 MB)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from assistant import cli\n"
+            "def flood(args):\n    [print('x' * 1000) for _ in range(10000)]\n    return 0\n"
+            "cli.cmd_index = flood\n"
+            "sys.exit(cli.main(['index']))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    assert proc.wait(timeout=60) == 141, err
+    assert "Traceback" not in err
