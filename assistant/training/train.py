@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.reader.train import _token_span  # the shipped recipe's: one mapping of characters to tokens
 from assistant.training.examples import Example
 
 __all__ = ["ANSWER_REMOVED_WEIGHT", "Recipe", "batch_loss", "schedule", "train"]
@@ -72,14 +73,6 @@ def schedule(examples: Sequence[Example], recipe: Recipe) -> list[list[int]]:
         rng.shuffle(batches)
         out += batches
     return out[:steps]
-
-
-def _token_span(offsets: list[tuple[int, int]], span: tuple[int, int]) -> tuple[int, int] | None:
-    start = next((t for t, (a, b) in enumerate(offsets) if a <= span[0] < b), None)
-    end = next((t for t, (a, b) in enumerate(offsets) if a < span[1] <= b), None)
-    if start is None or end is None or end < start:
-        return None
-    return start, end
 
 
 def batch_loss(net: Any, tokenizer: Any, batch: Sequence[Example], answer_removed: float = ANSWER_REMOVED_WEIGHT,
