@@ -1,4 +1,5 @@
-"""`article-assistant`: index, search, ask, chat, serve, eval. Bad input: one line on stderr, exit 2."""
+"""The core's commands of `article-assistant`: index, search, ask, chat, eval. A layer above adds its own
+through `Command` (the console script, `ui.cli`, adds `serve`). Bad input: one line on stderr, exit 2."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +18,31 @@ from assistant.errors import BackendError, InputError
 from assistant.progress import IndexProgress
 
 if TYPE_CHECKING:  # imported lazily at run time: the CLI starts before torch loads
+    from assistant.settings import Settings
     from assistant.types import Answer
     from index import ArticleIndex
 
-__all__ = ["main"]
+__all__ = ["Command", "build_parser", "core_commands", "main", "settings_from_args"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand. Every one takes --article and --data-dir, and --backend and --model-path as well when
+    `generation`; `arguments(parser)` adds its own; `run(args)` returns the exit code (an InputError or a
+    BackendError becomes one line on stderr and exit 2). A command added from above is listed after the one
+    named `after` (None: last)."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+    generation: bool = True
+    after: str | None = None
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The Settings a command's flags ask for (over ARTICLE_ASSISTANT_* variables, over the defaults)."""
+    return _settings(args)
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -157,13 +180,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"\nerror: {exc}")
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.server import serve
-
-    serve(_settings(args))
-    return 0
-
-
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.runner import compare_dirs, run_eval, run_suite
 
@@ -185,44 +201,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(Path(args.gold), _settings(args), **options)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from assistant.backends import BACKENDS
-
-    p = argparse.ArgumentParser(prog="article-assistant",
-                                description="Answers questions about one article, only from it, with citations.")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--article", help="article file (.txt, .md, .html); default: the shipped article")
-    common.add_argument("--data-dir", help="where the index lives (default ~/.cache/article-assistant)")
-    gen = argparse.ArgumentParser(add_help=False)
-    gen.add_argument("--backend", choices=list(BACKENDS))
-    gen.add_argument("--model-path", help="a GGUF file for the llamacpp backend")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    s = sub.add_parser("index", parents=[common], help="build the index (does nothing when up to date)")
+def _index_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
-    s.set_defaults(func=cmd_index)
 
-    s = sub.add_parser("search", parents=[common], help="ranked passages for a query")
+
+def _search_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("query")
     s.add_argument("-k", type=int, default=4)
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_search)
 
-    s = sub.add_parser("ask", parents=[common, gen], help="answer one question with citations")
+
+def _ask_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("question")
     s.add_argument("--history", help="JSON file: a list of {role, content} messages")
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("chat", parents=[common, gen], help="interactive chat in the terminal")
-    s.set_defaults(func=cmd_chat)
 
-    s = sub.add_parser("serve", parents=[common, gen], help="web chat and HTTP API")
-    s.add_argument("--host", help="bind address (default 127.0.0.1)")
-    s.add_argument("--port", type=int, help="port (default 7860)")
-    s.set_defaults(func=cmd_serve)
-
-    s = sub.add_parser("eval", parents=[common, gen], help="compare answers with gold answers")
+def _eval_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("gold", nargs="?", help="gold questions: JSON lines about --article, or a SQuAD 2.0 .json file")
     s.add_argument("--suite", metavar="DIR", help="evaluate every NAME.txt + NAME.jsonl article of DIR, pooled")
     s.add_argument("--sample", type=int, metavar="N", help="only N questions per article, half unanswerable")
@@ -233,15 +228,54 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--thresholds", help="TOML file of the bounds --gate checks (default: the packaged "
                                         "assistant/evaluation/thresholds.toml)")
     s.add_argument("--compare", nargs=2, metavar=("DIR_A", "DIR_B"), help="print two runs side by side")
-    s.set_defaults(func=cmd_eval, k=None)
+    s.set_defaults(k=None)
+
+
+def core_commands() -> list[Command]:
+    """The core's commands, in the order `--help` lists them (made when called: a test may replace a cmd_*)."""
+    return [
+        Command("index", "build the index (does nothing when up to date)", cmd_index, _index_arguments,
+                generation=False),
+        Command("search", "ranked passages for a query", cmd_search, _search_arguments, generation=False),
+        Command("ask", "answer one question with citations", cmd_ask, _ask_arguments),
+        Command("chat", "interactive chat in the terminal", cmd_chat),
+        Command("eval", "compare answers with gold answers", cmd_eval, _eval_arguments),
+    ]
+
+
+def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
+    """The parser of the core's commands, and of `extra` (each listed after its `after`)."""
+    from assistant.backends import BACKENDS
+
+    commands = core_commands()
+    for c in extra:
+        names = [k.name for k in commands]
+        if c.after is not None and c.after not in names:
+            raise ValueError(f"command {c.name!r} follows {c.after!r}, which is not a command")
+        commands.insert(names.index(c.after) + 1 if c.after is not None else len(commands), c)
+    p = argparse.ArgumentParser(prog="article-assistant",
+                                description="Answers questions about one article, only from it, with citations.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--article", help="article file (.txt, .md, .html); default: the shipped article")
+    common.add_argument("--data-dir", help="where the index lives (default ~/.cache/article-assistant)")
+    gen = argparse.ArgumentParser(add_help=False)
+    gen.add_argument("--backend", choices=list(BACKENDS))
+    gen.add_argument("--model-path", help="a GGUF file for the llamacpp backend")
+    sub = p.add_subparsers(dest="command", required=True)
+    for c in commands:
+        s = sub.add_parser(c.name, parents=[common, gen] if c.generation else [common], help=c.help)
+        if c.arguments is not None:
+            c.arguments(s)
+        s.set_defaults(func=c.run)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, commands: Sequence[Command] = ()) -> int:
+    """Runs one command line; `commands`: those a layer above adds to the core's (see `build_parser`)."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    args = build_parser().parse_args(argv)
+    args = build_parser(commands).parse_args(argv)
     notices = logging.StreamHandler(sys.stderr)  # repairs and other things a user should know, one line each
     notices.setFormatter(logging.Formatter("article-assistant: %(message)s"))
     logger = logging.getLogger("article-assistant")

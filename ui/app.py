@@ -1,6 +1,6 @@
 """The web chat: a thin Gradio adapter over `Assistant`. It formats answers for display and records feedback;
 retrieval, refusal and citations all happen in the assistant. `build_app` returns the Blocks; the server
-layer (`assistant.server`) mounts them beside the HTTP API and runs them.
+layer (`ui.server`) mounts them beside the HTTP API and runs them.
 """
 
 # No `from __future__ import annotations` here: gr.api reads the /ask function's annotations at runtime.
@@ -8,6 +8,7 @@ layer (`assistant.server`) mounts them beside the HTTP API and runs them.
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any
 
 import gradio as gr
@@ -34,112 +35,20 @@ Update = tuple[Any, ...]
 _VOTES: dict[bool | str, str] = {True: "up", False: "down", "like": "up", "dislike": "down", "up": "up",
                                  "down": "down"}
 
-CSS = """
-.aa-header h1 { margin: 0 0 .2em 0; font-size: 1.6em; }
-.aa-header p { margin: 0; }
-.aa-q { white-space: pre-wrap; }
-.aa-try { font-size: .9em; }
-/* Text colours chosen for WCAG AA (4.5:1 or more) on Gradio's light and dark backgrounds. */
-.aa-answer a.aa-cite { text-decoration: underline; text-underline-offset: 2px; font-weight: 600; padding: 0 .1em;
-  color: #1d4ed8 !important; }
-.dark .aa-answer a.aa-cite { color: #93c5fd !important; }
-.aa-try, .aa-why, .aa-note, .aa-source-head, .aa-asked, #aa-settings .info, #aa-settings [data-testid="block-info"] {
-  color: #374151 !important; opacity: 1 !important; }
-/* One selector per dark rule: Gradio scopes custom CSS and keeps `.dark` in front of the first selector only. */
-.dark .aa-try { color: #e5e7eb !important; }
-.dark .aa-why { color: #e5e7eb !important; }
-.dark .aa-note { color: #e5e7eb !important; }
-.dark .aa-source-head { color: #e5e7eb !important; }
-.dark .aa-asked { color: #e5e7eb !important; }
-.dark #aa-settings .info { color: #e5e7eb !important; }
-.dark #aa-settings [data-testid="block-info"] { color: #e5e7eb !important; }
-.aa-pending { font-style: italic; }
-.aa-cursor { animation: aa-blink 1s step-start infinite; }
-@keyframes aa-blink { 50% { opacity: 0; } }
-.aa-stopped-note { font-size: .85em; font-style: italic; }
-.aa-refusal { border-left: 4px solid #b45309; padding: .3em .6em; background: rgba(245, 158, 11, .12);
-  font-style: italic; }
-.aa-badge { display: inline-block; font-style: normal; font-size: .75em; font-weight: 700; text-transform: uppercase;
-  letter-spacing: .03em; color: #fff; background: #9a3412; border-radius: 4px; padding: 0 .4em; margin-right: .3em; }
-.aa-why { font-size: .85em; font-style: normal; }
-.aa-error { border-left: 4px solid #b91c1c; padding: .3em .6em; background: rgba(239, 68, 68, .12); }
-.aa-sources h3 { margin-top: 0; }
-.aa-asked { font-size: .85em; margin: 0 0 .5em 0; }
-.aa-source-list { padding-left: 0; list-style: none; margin: 0; }
-.aa-source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .5em .7em;
-  margin-bottom: .6em; scroll-margin: 1em; transition: box-shadow .3s; }
-.aa-source-head { font-size: .85em; margin-bottom: .3em; }
-.aa-num { font-weight: 700; }
-.aa-para { margin: 0; line-height: 1.5; overflow-wrap: anywhere; }
-mark.aa-mark { background: #fde047; color: #111; padding: 0 .1em; border-radius: 2px; }
-.aa-flash { box-shadow: 0 0 0 3px #1d4ed8; }
-.dark .aa-flash { box-shadow: 0 0 0 3px #93c5fd; }
-.aa-sources-refused .aa-refused-note { border-left: 4px solid #b45309; padding: .3em .6em; }
-.aa-article { max-height: 32em; overflow-y: auto; line-height: 1.6; }
-/* The sources scroll inside their own box (Gradio's inline overflow: visible would let them spill). */
-#aa-sources-panel { max-height: 560px !important; overflow-y: auto !important; overflow-x: hidden !important; }
-/* No feedback buttons on a message that is not an answer yet. */
-.message-row:has(.aa-pending) .message-buttons, .message-row:has(.aa-streaming) .message-buttons,
-[data-testid="bot"]:has(.aa-pending) ~ .message-buttons,
-.message-wrap .message:has(.aa-pending) + div { display: none !important; }
-/* A phone: one column; the sources right under the chat and its question box, before the examples. */
-@media (max-width: 768px) {
-  #aa-main { flex-direction: column !important; flex-wrap: nowrap !important; }
-  #aa-left, #aa-right { display: contents !important; }
-  #aa-chat { order: 1; height: 55vh !important; }
-  #aa-input { order: 2; }
-  #aa-sources-panel { order: 3; max-height: 60vh !important; min-width: 0 !important; }
-  #aa-try { order: 4; } #aa-examples { order: 5; } #aa-clear-row { order: 6; }
-}
-"""
 
-# Clicking a marker [n] shows *that answer's* sources (each answer keeps its own section in the panel) and brings
-# the quote into view. Capture phase, so that the chat's own link handling (a new tab) never sees the click.
-# Two more repairs the Chatbot does not offer: its messages' aria-labels get their text (not their HTML), and the
-# chat keeps following the newest message even after the reader scrolled once.
-JS = """
-() => {
-  document.addEventListener('click', (ev) => {
-    const a = ev.target && ev.target.closest ? ev.target.closest('a[href^="#src-"], a[href^="#art-"]') : null;
-    if (!a) return;
-    const el = document.getElementById(a.getAttribute('href').slice(1));
-    ev.preventDefault();
-    ev.stopPropagation();
-    if (!el) return;
-    const section = el.closest('section.aa-sources');
-    if (section) {
-      const all = section.parentElement.querySelectorAll(':scope > section.aa-sources');
-      all.forEach((s) => { s.hidden = s !== section; });
-    }
-    const card = el.closest('.aa-source') || el;
-    el.scrollIntoView({behavior: 'smooth', block: 'center'});
-    card.classList.add('aa-flash');
-    setTimeout(() => card.classList.remove('aa-flash'), 1600);
-  }, true);
-  let seen = 0;
-  const tidy = () => {
-    const chat = document.getElementById('aa-chat');
-    if (!chat) return;
-    chat.querySelectorAll('[aria-label]').forEach((el) => {
-      const label = el.getAttribute('aria-label');
-      if (label && label.includes('<')) {
-        const role = label.split(':')[0];
-        el.setAttribute('aria-label', `${role}: ${(el.innerText || '').trim().slice(0, 300)}`);
-      }
-    });
-    const messages = chat.querySelectorAll('.aa-q, .aa-answer, .aa-refusal, .aa-error, .aa-pending').length;
-    if (messages !== seen) {
-      seen = messages;
-      const last = chat.querySelector('.aa-q:last-of-type');
-      const scroller = [...chat.querySelectorAll('*')].find((n) => n.scrollHeight > n.clientHeight + 4 &&
-        ['auto', 'scroll'].includes(getComputedStyle(n).overflowY));
-      if (scroller) scroller.scrollTop = scroller.scrollHeight;
-      else if (last) last.scrollIntoView({block: 'end'});
-    }
-  };
-  new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true, characterData: true});
-}
-"""
+def _static(name: str) -> str:
+    """A file of ui/static (shipped as package data), as text."""
+    return (resources.files("ui") / "static" / name).read_text(encoding="utf-8")
+
+
+# The page's styles. Text colours meet WCAG AA on Gradio's light and dark themes; see the comments in the file.
+CSS = _static("app.css")
+# A function Gradio runs once the page loads. Clicking a marker [n] shows *that answer's* sources (each answer
+# keeps its own section in the panel) and brings the quote into view. Capture phase, so that the chat's own link
+# handling (a new tab) never sees the click. Two more repairs the Chatbot does not offer: its messages'
+# aria-labels get their text (not their HTML), and the chat keeps following the newest message even after the
+# reader scrolled once. (No comment inside app.js: Gradio takes the file as one function expression.)
+JS = _static("app.js")
 
 
 def _history(turns: list[Turn]) -> list[dict[str, str]]:
@@ -266,7 +175,7 @@ class ChatUI:
 
 
 def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The chat page over one Assistant. Queue it (`assistant.server.create_server_app` does) before serving."""
+    """The chat page over one Assistant. Queue it (`ui.server.create_server_app` does) before serving."""
     ui = ChatUI(assistant, settings)
     backends = available_backends(settings)  # only what can run here: no openai without its URL
     if assistant.default_backend not in backends:

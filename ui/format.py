@@ -85,8 +85,10 @@ def answer_html(answer: Any, turn: int = 0) -> str:
     numbers = {int(_get(c, "n")) for c in _get(answer, "citations", [])}
     short = _get(answer, "short_answer")
     short_text = str((short.get("text") if isinstance(short, dict) else short.text) or "") if short else ""
+    # The bold words come from the structured `short_answer`, never from Markdown found in the text; the text
+    # starts with the same words as `**short**` (the chain's plain-text form), which the page skips.
     lead = f"**{short_text}**"
-    if short_text and text.startswith(lead):  # the chain puts the short answer first, in bold
+    if short_text and text.startswith(lead):
         return (f'<div class="aa-answer"><strong class="aa-short">{esc(short_text)}</strong>'
                 f'{_markers(text[len(lead):], numbers, turn)}</div>')
     return f'<div class="aa-answer">{_markers(text, numbers, turn)}</div>'
@@ -156,7 +158,7 @@ def sources_html(answer: Any, article_text: str, turn: int = 0, question: str = 
 
 def sources_panel(turns: Sequence[Any], article_text: str, current: int | None = None) -> str:
     """Every answered turn's sources, each in its own section; only `current`'s (default: the newest) is shown.
-    A click on an older answer's marker shows that answer's section (see ui.app.JS)."""
+    A click on an older answer's marker shows that answer's section (see ui/static/app.js)."""
     answered = [(i, t) for i, t in enumerate(turns) if _get(t, "answer")]
     if not answered:
         return EMPTY_SOURCES

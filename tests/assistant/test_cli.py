@@ -73,3 +73,42 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     err = proc.stderr.read().decode() if proc.stderr else ""
     assert proc.wait(timeout=60) == 141, err
     assert "Traceback" not in err
+
+
+def test_the_core_loads_neither_the_web_page_nor_gradio() -> None:
+    """The core stands alone: importing its Python API, CLI and HTTP API (in a fresh interpreter, so nothing
+    is loaded yet) loads no `ui` module and no Gradio; `serve` lives on top (ui.cli, ui.server)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport assistant.api, assistant.cli, assistant.http_api\n"
+            "print('\\n'.join(m for m in sys.modules if m.split('.')[0] in {'ui', 'gradio', 'gradio_client'}))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == []
+
+
+def test_no_module_of_the_core_imports_ui_or_gradio() -> None:
+    """Not even lazily in a function, nor by a module name given to importlib or __import__ as a string."""
+    import ast
+
+    import assistant
+
+    banned = {"ui", "gradio", "gradio_client"}
+    root = Path(assistant.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str) and (
+                        (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                        or (isinstance(node.func, ast.Name) and node.func.id in {"__import__", "import_module"})):
+                names = [node.args[0].value]
+            found += [f"{path.relative_to(root.parent)}:{getattr(node, 'lineno', 0)}: {n}" for n in names
+                      if n.split(".")[0] in banned]
+    assert found == []

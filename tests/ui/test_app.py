@@ -9,12 +9,9 @@ from typing import Any
 
 import gradio as gr
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from assistant import Assistant, BackendError
 from assistant.backends import Backend
-from assistant.server import create_server_app
 from tests.conftest import ARTICLE, FakeLLM
 from ui.app import ChatUI, build_app
 from ui.format import answer_html, article_html, esc, example_questions, paragraph_bounds, sources_html
@@ -255,33 +252,6 @@ def test_example_questions_come_from_the_article(small_article: Path) -> None:
     assert plain == ["What does the article say about Notes?"]
 
 
-def test_server_app_mounts_the_chat_after_extra_routes(assistant: Assistant) -> None:
-    def setup(app: FastAPI) -> None:
-        @app.get("/v1/ping")
-        def ping() -> dict[str, str]:
-            return {"pong": "yes"}
-
-    app = create_server_app(assistant, assistant.settings, setup=setup)
-    with TestClient(app) as client:
-        assert client.get("/v1/ping").json() == {"pong": "yes"}
-        page = client.get("/")
-        assert page.status_code == 200 and "<html" in page.text.lower()
-        config = client.get("/config").json()
-        assert any(d.get("api_name") == "ask" for d in config["dependencies"])
-        assert "The Lighthouse of Varn" in json.dumps(config)
-
-
-def test_server_app_asks_for_a_login_when_auth_is_set(make_assistant: Callable[..., Assistant],
-                                                      small_article: Path) -> None:
-    assistant = make_assistant(article=small_article, auth="ann:s3cret")
-    app = create_server_app(assistant, assistant.settings)
-    with TestClient(app) as client:
-        assert client.get("/config").status_code == 401
-        assert client.post("/login", data={"username": "ann", "password": "wrong"}).status_code == 400
-        assert client.post("/login", data={"username": "ann", "password": "s3cret"}).status_code == 200
-        assert client.get("/config").status_code == 200
-
-
 def test_short_answer_is_shown_in_bold_and_escaped() -> None:
     text = "Varn\n\nThe lighthouse was built in <1871> by Maria Holt."
     start = text.index("The")
@@ -292,3 +262,18 @@ def test_short_answer_is_shown_in_bold_and_escaped() -> None:
     shown = answer_html(answer)
     assert '<strong class="aa-short">&lt;1871&gt;</strong>. The lighthouse' in shown
     assert "**" not in shown and "&#42;" not in shown and 'href="#src-t0-1"' in shown
+
+
+def test_bold_comes_from_the_short_answer_field_not_from_the_text() -> None:
+    from assistant.types import Answer, Citation, ShortAnswer
+
+    text = "Varn\n\nThe lighthouse was built in 1871 by Maria Holt."
+    start = text.index("The")
+    cite = Citation(1, "p", text[start:], start, len(text))
+    body = f"{text[start:]} [1]"
+    plain = answer_html(Answer(f"**1871**. {body}", False, citations=[cite]))  # no short_answer: no bold
+    assert "<strong" not in plain and "&#42;&#42;1871&#42;&#42;" in plain
+    at = text.index("1871")
+    shown = answer_html(Answer(f"**1871**. {body}", False, citations=[cite],
+                               short_answer=ShortAnswer("1871", at, at + 4, 0.9)))
+    assert shown.startswith('<div class="aa-answer"><strong class="aa-short">1871</strong>. The lighthouse')

@@ -1,6 +1,6 @@
-"""The server layer, on top of everything: a FastAPI app with the HTTP API's routes and the web chat's
-Gradio Blocks mounted at "/", run by uvicorn. `article-assistant serve` runs `serve(settings)`. Nothing below
-this module imports the web page.
+"""The server layer, on top of everything: a FastAPI app with the HTTP API's routes (`assistant.http_api`) and
+the web chat's Gradio Blocks (`ui.app`) mounted at "/", run by uvicorn. `article-assistant serve` (`ui.cli`) runs
+`serve(settings)`. Nothing in `assistant/` imports this module, `ui` or Gradio.
 """
 
 from __future__ import annotations
