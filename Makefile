@@ -80,8 +80,8 @@ eval-suite: setup
 # abstention curve over the two held-out articles (about 10 minutes). A fresh machine never needs it: the
 # weights are in the repository.
 train: setup
-	$(BIN)/python -m assistant.reader.train --data data/squad --out assistant/reader/weights --seed 0 --epochs 3 --swaps 1.0
-	$(BIN)/python -m assistant.reader.calibrate --weights assistant/reader/weights --data data/squad --work eval-out/calibrate
+	$(BIN)/python -m assistant.training.recipe --data data/squad --out assistant/reader/weights --seed 0 --epochs 3 --swaps 1.0
+	$(BIN)/python -m assistant.training.calibrate --weights assistant/reader/weights --data data/squad --work eval-out/calibrate
 
 # The shared-data recipe (docs/training.md): data/train + six data/squad articles, about two hours on 2 cores,
 # a checkpoint every 5 minutes in eval-out/train (run again to resume), then the same calibration on four
@@ -89,7 +89,7 @@ train: setup
 # TRAIN_ARGS="--device cuda" trains the same recipe on a GPU.
 train-shared: setup
 	$(BIN)/python -m assistant.training --data data --out eval-out/reader-shared --work eval-out/train --seed 0 $(TRAIN_ARGS)
-	$(BIN)/python -m assistant.reader.calibrate --weights eval-out/reader-shared --data data/squad --work eval-out/calibrate-shared
+	$(BIN)/python -m assistant.training.calibrate --weights eval-out/reader-shared --data data/squad --work eval-out/calibrate-shared
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench

@@ -9,16 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from assistant.backends import Backend, ChatModelBackend, make_backend
-from assistant.chain import AnswerChain, AnswerRunnable, Turn
+from assistant.chain import AnswerChain, Turn
+from assistant.errors import InputError
 from assistant.evidence import EvidenceFinder
 from assistant.history import validate_history, validate_k, validate_question
 from assistant.jsonl_log import JsonlLog
+from assistant.langchain import AnswerRunnable, ArticleRetriever
 from assistant.reader import Reader
 from assistant.reader.cross_encoder import CrossEncoderReader
-from assistant.retriever import ArticleRetriever
 from assistant.settings import Settings
 from assistant.types import Answer
-from index import ArticleIndex, Embedder, Hit, InputError, SentenceTransformerEmbedder
+from index import ArticleIndex, Embedder, Hit, SentenceTransformerEmbedder
 
 __all__ = ["Assistant"]
 
@@ -130,5 +131,6 @@ class Assistant:
 
     def as_retriever(self, k: int = 4) -> ArticleRetriever:
         """The hybrid search as a LangChain `BaseRetriever` (Documents with offsets and signals)."""
-        return ArticleRetriever(assistant=self, k=validate_k(k) or 4)
+        return ArticleRetriever(index=self.index, k=validate_k(k) or 4,
+                                max_query_chars=self.settings.max_question_chars)
 

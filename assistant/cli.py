@@ -181,7 +181,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation.runner import compare_dirs, run_eval, run_suite
+    from assistant.evaluation import compare_dirs, run_eval, run_suite
 
     if args.compare:
         if args.gold or args.suite:

@@ -9,7 +9,6 @@ reader's probability (assistant/reader/fusion.py): the two make different mistak
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from index import Embedder, Hit, Passage, Sentence, content_terms, split_sentenc
 from index.types import Article
 
 __all__ = ["ARTICLE_SENTENCES", "FOLLOWUP_TIE", "MAX_CANDIDATES", "Evidence", "EvidenceFinder", "choose_evidence",
-           "extractive_answer", "is_yes_no", "polarity", "prefer_paragraph", "wants_short_answer"]
+           "extractive_answer", "prefer_paragraph"]
 
 # The reader scores this many sentences at most (Settings.read_sentences overrides it): the retrieved
 # passages' sentences nearest the question by the bi-encoder. 14 sentences of 12 passages scored lower on the
@@ -46,29 +45,6 @@ ARTICLE_SENTENCES = 3
 # and 0.735 after one on another paragraph, unchanged; at 0.05 a change of topic costs (0.725). On the CSTO
 # follow-ups it settles c01, where the members sentence trailed another by 0.001.
 FOLLOWUP_TIE = 0.02
-_AUX = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|"
-                  r"must)\b", re.IGNORECASE)
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
-# "Why ...", "How did ..." ask for a reason or a manner: a sentence, not a few words. "How many/much/long/old
-# ..." ask for a quantity, which is a short answer.
-_EXPLAIN = re.compile(r"\bwhy\b|\bhow\b(?!\s+(many|much|long|old|far|big|large|tall|often|high|deep|wide|soon))",
-                      re.IGNORECASE)
-
-
-def is_yes_no(question: str) -> bool:
-    return bool(_AUX.match(question.strip())) and " or " not in question.lower()
-
-
-def polarity(question: str, sentence: str) -> str:
-    """'No' when the sentence negates what a yes/no question asks, else 'Yes'."""
-    asked_negative = bool(_NEGATION.search(question))
-    negated = bool(_NEGATION.search(sentence))
-    return "No" if negated != asked_negative else "Yes"
-
-
-def wants_short_answer(question: str) -> bool:
-    """Who, when, where, how many, which, what ...: yes. Why/how questions and yes/no questions: no."""
-    return not is_yes_no(question) and not _EXPLAIN.search(question)
 
 
 @dataclass(frozen=True)
@@ -202,19 +178,18 @@ def prefer_paragraph(evidence: list[Evidence], paragraph: int | None, within: fl
     return evidence if near is None else [near, *(e for e in evidence if e is not near)]
 
 
-def choose_evidence(question: str, evidence: list[Evidence]) -> list[Evidence]:
+def choose_evidence(evidence: list[Evidence]) -> list[Evidence]:
     """The sentence that answers: the reader's most probable one. Every backend answers from it: the
     extractive answer quotes it, a model may only rephrase it. (The old hand rule that added the first
     sentence's neighbour for why- and two-part questions was measured with the reader on the CSTO dev set:
     containment stayed 0.70 and citation precision fell from 0.92 to 0.89, so it is gone.)"""
-    del question
     return evidence[:1]
 
 
-def extractive_answer(question: str, evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:
+def extractive_answer(evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:
     """The chosen sentence itself, cited. No model, so it cannot invent; it is also what a generated answer
     falls back to when none of its sentences is backed. (The chain puts Yes./No. or the short answer first.)"""
-    chosen = choose_evidence(question, evidence)
+    chosen = choose_evidence(evidence)
     if not chosen:
         return "", []
     citations = []

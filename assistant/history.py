@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from index import InputError
+from assistant.errors import InputError
 
 __all__ = ["approx_tokens", "trim_history", "validate_history", "validate_k", "validate_question"]
 

@@ -82,8 +82,8 @@ def _question(body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
 
 def _extras(answer: Answer) -> dict[str, Any]:
     data = answer.to_dict()
-    return {k: data[k] for k in ("citations", "passages", "refused", "timings", "short_answer", "answer_score",
-                                 "article_sha256")}
+    return {k: data[k] for k in ("citations", "passages", "refused", "reason", "refusal", "timings",
+                                 "short_answer", "answer_score", "article_sha256")}
 
 
 def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:

@@ -7,6 +7,10 @@ import re
 
 __all__ = ["looks_like_injection", "looks_like_planted_orders", "redact_injections"]
 
+# The windows (a verb and what it overrides at most 40 characters apart, "reveal ... system prompt" 30) catch the
+# attempts in tests/assistant/test_injection.py and tests/assistant/test_refusal.py; none of the 53,730 questions
+# in data/train's SQuAD-format and sentence-selection files matches, at these windows nor at twice them
+# (`python -m benchmarks.injection_scan`).
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|"
     r"previous|above|system)\b"

@@ -1,15 +1,61 @@
-"""The one refusal rule for a scored answer, shared by the chain's gate and the evaluation's abstention curve,
-so that the curve's point at the product's threshold is exactly what the product does."""
+"""Every refusal: the decision, its reason and its text, and the one threshold it is decided at.
+
+Refusing before generation is cheaper and safer than asking a small model to notice that it does not know.
+The kinds, in the order they can happen:
+- `instructions`: the question talks to the assistant (a principle, not a judgement: decided before any
+  retrieval, so nothing is embedded, searched or read);
+- `not_found`: nothing in the article matched the question;
+- `below_threshold`: the probability that the best sentence answers (the reader's, fused with the
+  bi-encoder's cosine) is below the threshold chosen on held-out articles;
+- `unbacked`: no sentence of the article backs an answer (the answer could not be composed).
+The evaluation's abstention curve refuses with the same `below_threshold`, so that the curve's point at the
+product's threshold is exactly what the product does.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
+from assistant.question import Question
 from assistant.types import Answer
+from index import content_terms
 
-__all__ = ["REFUSAL", "below_threshold", "refuse_below"]
+if TYPE_CHECKING:
+    from assistant.evidence import Evidence
+
+__all__ = ["REFUSAL", "Decision", "RefusalKind", "below_threshold", "decide", "not_mentioned", "refuse_below",
+           "resolve_threshold", "screen", "unbacked"]
 
 REFUSAL = "The article does not say."
+RefusalKind = Literal["instructions", "not_found", "below_threshold", "unbacked"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """`score`: the best sentence's probability (reader fused with cosine); None when no reader ran.
+    `kind`: why it was refused, None when it answers."""
+
+    answerable: bool
+    reason: str
+    score: float | None = None
+    kind: RefusalKind | None = None
+
+
+def resolve_threshold(setting: float | None, reader_threshold: float) -> float:
+    """The one place the threshold is read: `Settings.answer_threshold` when set, else the threshold the reader
+    was validated with (its reader.json, chosen on held-out articles: see its MODEL_CARD.md)."""
+    return reader_threshold if setting is None else setting
+
+
+def screen(question: Question) -> Decision | None:
+    """The refusal that needs no article: instructions to the assistant. None: go on and retrieve."""
+    if question.injection:
+        return Decision(False, "Instructions to the assistant are not questions about the article.",
+                        kind="instructions")
+    return None
 
 
 def below_threshold(score: float, threshold: float | None) -> str | None:
@@ -20,6 +66,56 @@ def below_threshold(score: float, threshold: float | None) -> str | None:
             f"(the reader's confidence is {score:.2f}; it answers from {threshold:.2f}).")
 
 
+def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
+    """The question's words the article never uses, as the phrase they stand in ("the NATO Secretary
+    General"), or None. Only an explanation of a refusal, never a reason to refuse: the reader decides."""
+    words = re.findall(r"[^\W_]+(?:[’'-][^\W_]+)*", question)
+    missing = [i for i, w in enumerate(words) if (t := content_terms(w)) and t[0] not in vocabulary]
+    if not missing:
+        return None
+    runs: list[list[int]] = []
+    for i in missing:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    # A name says it best ("Kerrow Point"); else the longest run of missing words.
+    named = [[i for i in run if i and words[i][:1].isupper()] for run in runs]
+    run = next((n for n in named if n), None) or max(runs, key=len)
+    i, j = run[0], run[-1]
+    while i > 1 and words[i - 1][:1].isupper():  # the name the missing words belong to ("NATO Secretary ...")
+        i -= 1
+    while j + 1 < len(words) and words[j + 1][:1].isupper():
+        j += 1
+    phrase = " ".join(words[i:j + 1])
+    return f"the {phrase}" if i and words[i - 1].lower() == "the" else phrase
+
+
+def decide(question: Question, evidence: Sequence[Evidence], threshold: float,
+           vocabulary: Collection[str] = ()) -> Decision:
+    """Answer or refuse, from the reader's evidence. `vocabulary`: the article's content terms, to say in plain
+    words what it does not mention."""
+    if (screened := screen(question)) is not None:
+        return screened
+
+    def refused(why: str, kind: RefusalKind, score: float | None = None) -> Decision:
+        absent = not_mentioned(question.text, vocabulary) if vocabulary else None  # only a refusal needs it
+        return Decision(False, f"The article does not mention {absent}." if absent else why, score, kind)
+
+    if not evidence:
+        return refused("Nothing in the article matches the question.", "not_found")
+    score = max(e.probability for e in evidence)  # the best, even when a follow-up's near-tie went first
+    why = below_threshold(score, threshold)
+    if why:
+        return refused(why, "below_threshold", score)
+    return Decision(True, f"the probability that the article answers: {score:.2f}", score)
+
+
+def unbacked(score: float | None) -> Decision:
+    """Answerable by the reader's score, yet no sentence could be cited (nothing the article says backs it)."""
+    return Decision(False, "No sentence of the article backs an answer.", score, "unbacked")
+
+
 def refuse_below(answer: Answer, threshold: float | None) -> Answer:
     """`answer` refused when its reader score is below `threshold`; unchanged when it passes, is already
     refused, has no score, or there is no threshold."""
@@ -28,4 +124,5 @@ def refuse_below(answer: Answer, threshold: float | None) -> Answer:
     why = below_threshold(answer.answer_score, threshold)
     if why is None:
         return answer
-    return replace(answer, text=REFUSAL, refused=True, citations=[], short_answer=None, reason=why)
+    return replace(answer, text=REFUSAL, refused=True, citations=[], short_answer=None, reason=why,
+                   refusal="below_threshold")

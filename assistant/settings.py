@@ -10,7 +10,10 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index import ChunkParams, IndexConfig, InputError
+from assistant.backends import BACKENDS
+from assistant.errors import InputError
+from assistant.evidence import ARTICLE_SENTENCES, MAX_CANDIDATES
+from index import ChunkParams, IndexConfig
 
 __all__ = ["Settings", "default_article_path", "default_gguf_path"]
 
@@ -57,9 +60,10 @@ class Settings(BaseSettings):
     top_k: int = Field(4, ge=1, le=50)
     # The reader looks into this many passages and the answer lists the top_k of them in the reader's order.
     read_passages: int = Field(8, ge=1, le=50)
-    read_sentences: int = Field(10, ge=1, le=100)  # the reader's candidates: those sentences' nearest ones
-    # ... competing with the article's this many nearest sentences, wherever they are (assistant/evidence.py)
-    article_sentences: int = Field(3, ge=0, le=100)
+    # The reader's candidates: the retrieved passages' sentences nearest the question, competing with the
+    # article's `article_sentences` nearest ones wherever they are (the measurements: assistant/evidence.py).
+    read_sentences: int = Field(MAX_CANDIDATES, ge=1, le=100)
+    article_sentences: int = Field(ARTICLE_SENTENCES, ge=0, le=100)
     context_passages: int = Field(2, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10)
     history_tokens: int = Field(400, ge=0)
@@ -87,8 +91,6 @@ class Settings(BaseSettings):
     @field_validator("backend", mode="after")
     @classmethod
     def _known_backend(cls, v: str) -> str:
-        from assistant.backends import BACKENDS
-
         if v not in BACKENDS:
             raise ValueError(f"unknown backend {v!r}; choose one of {', '.join(BACKENDS)}")
         return v

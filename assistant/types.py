@@ -53,7 +53,10 @@ class Answer:
     question: str = ""
     standalone_question: str = ""
     backend: str = ""
-    reason: str = ""
+    reason: str = ""  # why it answered as it did, or why it refused, in words a reader understands
+    # Why it refused, as a kind a program can branch on (assistant/refusal.py: "instructions", "not_found",
+    # "below_threshold", "unbacked"); None when it answers.
+    refusal: str | None = None
     # The probability that the article answers the question: the reader's, fused with the bi-encoder's (None
     # when no reader ran: an injection, an empty search). The answer is refused below the chain's threshold.
     answer_score: float | None = None
@@ -71,6 +74,7 @@ class Answer:
             "standalone_question": self.standalone_question,
             "backend": self.backend,
             "reason": self.reason,
+            "refusal": self.refusal,
             "answer_score": None if self.answer_score is None else round(self.answer_score, 4),
             "short_answer": self.short_answer.to_dict() if self.short_answer else None,
             "article_sha256": self.article_sha256,

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.api import Assistant
+from assistant.evaluation.gold import GoldRow, load_gold
 from assistant.evaluation.metrics import percentile
-from assistant.evaluation.runner import GoldRow, load_gold
 from assistant.settings import Settings, default_article_path
 from assistant.types import Answer
 from benchmarks.procs import ask_http, free_port, rss_mb, start_serve, stop

@@ -21,8 +21,8 @@ FIGURES = ("top1_contains_answer", "correct", "no_answer_accuracy", "false_abste
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.reader.calibrate import validate
     from assistant.reader.cross_encoder import _load
+    from assistant.training.calibrate import validate
     from assistant.training.validation import validation_examples
     from index import SentenceTransformerEmbedder
     from index.embed import default_model_path

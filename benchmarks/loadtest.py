@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.gold import load_gold
 from assistant.evaluation.metrics import percentile
-from assistant.evaluation.runner import load_gold
 from assistant.settings import default_article_path
 from benchmarks.procs import ServerDied, ask_http, free_port, rss_mb, start_serve
 from index import load_article

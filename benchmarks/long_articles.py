@@ -18,7 +18,7 @@ import json
 import random
 from pathlib import Path
 
-from assistant.evaluation.runner import load_summary, run_suite
+from assistant.evaluation import load_summary, run_suite
 from assistant.evaluation.suite import SquadArticle, read_squad, write_suite
 from assistant.settings import Settings
 

@@ -243,8 +243,8 @@ def collect(weights: Path, data: Path, names: Sequence[str], work: Path) -> list
 def _article(weights: Path, data: Path, name: str, work: Path) -> list[ProbeQuestion]:
     from assistant.api import Assistant
     from assistant.chain import Turn
+    from assistant.evaluation.gold import load_gold
     from assistant.evaluation.metrics import containment
-    from assistant.evaluation.runner import load_gold
     from assistant.reader import Candidate
     from assistant.reader.cross_encoder import CrossEncoderReader
     from assistant.reader.fusion import Fusion

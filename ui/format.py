@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from assistant.markup import BOLD_LEAD, bold
 from index import content_terms
 
 __all__ = [
@@ -20,7 +21,7 @@ __all__ = [
 EMPTY_SOURCES = ('<div class="aa-sources"><h3>Sources</h3><p class="aa-note">Ask a question: the passages the '
                  'answer cites appear here, with the quoted words highlighted.</p></div>')
 
-_MARKER = re.compile(r"\[(\d{1,2})\]")
+_MARKER = re.compile(r"\[(\d{1,2})\]")  # markup.MARKER without the space before it, which the page keeps
 # Characters that are inert in HTML but that a template engine or a Markdown/LaTeX renderer would act on.
 _INERT = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;",
                         "*": "&#42;", "_": "&#95;", "~": "&#126;"})
@@ -51,7 +52,7 @@ def streaming_html(partial: str, turn: int = 0) -> str:
     """Verified text so far (it is never taken back), its markers already links, and a cursor."""
     numbers = {int(n) for n in _MARKER.findall(partial)}
     text = partial.strip()
-    lead = re.match(r"\*\*(.+?)\*\*", text)  # the short answer, in bold as the final answer shows it
+    lead = BOLD_LEAD.match(text)  # the short answer, in bold as the final answer shows it
     body = (f'<strong class="aa-short">{esc(lead.group(1))}</strong>{_markers(text[lead.end():], numbers, turn)}'
             if lead else _markers(text, numbers, turn))
     return f'<div class="aa-answer aa-streaming">{body}<span class="aa-cursor" aria-hidden="true">▍</span></div>'
@@ -87,7 +88,7 @@ def answer_html(answer: Any, turn: int = 0) -> str:
     short_text = str((short.get("text") if isinstance(short, dict) else short.text) or "") if short else ""
     # The bold words come from the structured `short_answer`, never from Markdown found in the text; the text
     # starts with the same words as `**short**` (the chain's plain-text form), which the page skips.
-    lead = f"**{short_text}**"
+    lead = bold(short_text)
     if short_text and text.startswith(lead):
         return (f'<div class="aa-answer"><strong class="aa-short">{esc(short_text)}</strong>'
                 f'{_markers(text[len(lead):], numbers, turn)}</div>')

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from assistant.errors import InputError
+from assistant.evaluation.gold import read_gold_text
 from index import Article, IndexConfig, split_sentences
 
-__all__ = ["SQUAD_KIND", "SquadArticle", "SuiteArticle", "discover_suite", "read_gold_text", "read_squad",
-           "sample_rows", "write_suite"]
+__all__ = ["SQUAD_KIND", "SquadArticle", "SuiteArticle", "discover_suite", "read_squad", "sample_rows",
+           "write_suite"]
 
 SQUAD_KIND = "squad"
 
@@ -184,20 +185,6 @@ def _list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise InputError(f"{where}: field {key!r} must be a list")
     return value
-
-
-def read_gold_text(path: Path, folder_message: str, encoding: str = "utf-8") -> str:
-    """A gold file's text; a missing, folder, non-UTF-8 or unreadable path is one InputError naming it."""
-    try:
-        return path.read_text(encoding=encoding)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such gold file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: {folder_message}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the gold file ({exc.strerror})") from None
 
 
 def read_squad(path: Path) -> list[SquadArticle]:

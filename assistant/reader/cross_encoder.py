@@ -10,8 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import InputError
 from assistant.reader import Candidate, Fusion, Reader, Reading
-from index import InputError
 
 __all__ = ["MAX_SPAN_TOKENS", "CrossEncoderReader", "default_weights_dir"]
 

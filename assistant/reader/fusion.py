@@ -3,7 +3,7 @@
 The cross-encoder, trained on 8 articles' 3,000 questions, and the bi-encoder, trained on a billion sentence
 pairs, make different mistakes: on the held-out articles, adding the bi-encoder's cosine to the reader's logit
 put the answering sentence first for 0.72 of the answerable questions instead of 0.68 (see MODEL_CARD.md).
-Three numbers, all fitted on the validation articles by `python -m assistant.reader.calibrate`:
+Three numbers, all fitted on the validation articles by `python -m assistant.training.calibrate`:
 
     probability = sigmoid(scale * (logit(reader probability) + similarity_weight * cosine) + bias)
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from index import InputError
+from assistant.errors import InputError
 
 __all__ = ["SIMILARITY_GRID", "Fusion", "FusionQuestion"]
 

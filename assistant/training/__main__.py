@@ -3,7 +3,7 @@
     python -m assistant.training --data data --out eval-out/reader-shared --work eval-out/train --seed 0
 
 Split by article: `--validation` articles of data/squad (chosen by the seed) are never trained on; they choose
-the fusion and the refusal threshold (`python -m assistant.reader.calibrate`, the second step of `make
+the fusion and the refusal threshold (`python -m assistant.training.calibrate`, the second step of `make
 train-shared`). Not the shipped recipe yet: docs/training.md has what it measured and why.
 Writes reader.safetensors, reader.json and MODEL_CARD.md. Interrupted, it resumes from the last
 checkpoint in `--work` (written every few minutes) and ends with the same weights.
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: Any, log: Any) -> int:
     from safetensors.torch import save_file
 
-    from assistant.reader.calibrate import validate
+    from assistant.training.calibrate import validate
     from assistant.training.card import write_card
     from assistant.training.examples import Kinds
     from assistant.training.train import Recipe, train

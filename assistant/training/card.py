@@ -1,5 +1,5 @@
 """The model card of the shared-data recipe: what the reader learned from (every source with its licence and
-what it gave), how, and what it measured. `python -m assistant.reader.calibrate` adds its sections."""
+what it gave), how, and what it measured. `python -m assistant.training.calibrate` adds its sections."""
 
 from __future__ import annotations
 

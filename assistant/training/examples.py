@@ -9,7 +9,7 @@ Unanswerable examples, all from the data's own questions (`Kinds`):
 - `unanswerable`: SQuAD 2.0's own, the sentence holding its plausible answer as the distractor;
 - `removed`: an answerable question asked against its article with the answering paragraph left out, kept
   only when no remaining sentence holds a gold answer (the situation of a question the article does not cover);
-- `swap`: a name or number of the question swapped for another of the article's (assistant/reader/augment.py);
+- `swap`: a name or number of the question swapped for another of the article's (assistant/training/augment.py);
 - `other`: the question asked against another article of the same file.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.reader import is_title, reader_context
-from assistant.reader.augment import Swapper
+from assistant.training.augment import Swapper
 from assistant.training.sources import Document, Question, SelectionRow
 from index import Article, Sentence, split_sentences
 from index.text import content_terms

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.reader.train import _token_span  # the shipped recipe's: one mapping of characters to tokens
 from assistant.training.examples import Example
+from assistant.training.recipe import _token_span  # the shipped recipe's: one mapping of characters to tokens
 
 __all__ = ["ANSWER_REMOVED_WEIGHT", "Recipe", "batch_loss", "schedule", "train"]
 

@@ -3,7 +3,7 @@ candidates; spans come back in article offsets; the candidate list is pruned by 
 
 from __future__ import annotations
 
-from assistant.evidence import MAX_CANDIDATES, Evidence, EvidenceFinder, prefer_paragraph, wants_short_answer
+from assistant.evidence import MAX_CANDIDATES, Evidence, EvidenceFinder, prefer_paragraph
 from assistant.reader import Candidate, Reader, Reading
 from index import Article, Hit, Passage, Sentence
 from tests.conftest import FakeEmbedder, FakeReader
@@ -66,14 +66,6 @@ def test_candidates_are_pruned_to_the_nearest() -> None:
     finder.find("item 7", hits, finder.embedder.embed(["item 7"])[0])
     assert len(reader.seen[0]) == MAX_CANDIDATES
     assert any("item 7." in c.sentence for c in reader.seen[0])
-
-
-def test_which_questions_want_a_short_answer() -> None:
-    for q in ("When was it founded?", "Who leads it?", "How many states joined?", "Which city hosts it?",
-              "What is its nickname?", "How long did the mission last?"):
-        assert wants_short_answer(q), q
-    for q in ("Why did Ostia leave?", "How did the mission end?", "Is Ostia a member?"):
-        assert not wants_short_answer(q), q
 
 
 def test_the_articles_nearest_sentences_compete_even_outside_the_retrieved_passages() -> None:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant import Assistant, InputError
-from assistant.citations import locate, split_answer
+from assistant.citations import split_answer
 from assistant.http_api import create_router
 from index import parse_article
 from index.chunk import split_sentences
@@ -107,10 +107,6 @@ def test_cleaner_returns_an_article_or_a_clean_error(raw: bytes, kind: str) -> N
 
 
 @settings(max_examples=80, deadline=None)
-@given(text=hostile_text, quote=hostile_text, near=st.integers(-10, 10_000))
-def test_locator_and_answer_splitter_on_hostile_text(text: str, quote: str, near: int) -> None:
-    found = locate(quote, text, near)
-    if found is not None:
-        start, end = found
-        assert 0 <= start <= end <= len(text)
+@given(quote=hostile_text)
+def test_answer_splitter_on_hostile_text(quote: str) -> None:
     assert all(part.strip() for part in split_answer(quote))

@@ -215,8 +215,8 @@ def test_ask_endpoint_returns_the_cli_json(ui: ChatUI, assistant: Assistant) -> 
     got = ui.ask_api("When was the lighthouse of Varn built?", [])
     want = assistant.ask("When was the lighthouse of Varn built?", []).to_dict()
     assert set(got) == set(want) == {"answer", "refused", "citations", "passages", "timings",
-                                     "standalone_question", "backend", "reason", "answer_score", "short_answer",
-                                     "article_sha256"}
+                                     "standalone_question", "backend", "reason", "refusal", "answer_score",
+                                     "short_answer", "article_sha256"}
     assert {k: v for k, v in got.items() if k != "timings"} == {k: v for k, v in want.items() if k != "timings"}
     for c in got["citations"]:
         assert assistant.article_text[c["start"]:c["end"]] == c["quote"]

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant import Assistant
+from assistant.evaluation import GoldRow, run_eval, score_row, summarize
 from assistant.evaluation.abstention import (
     THRESHOLD_GRID,
     abstention_curve,
@@ -14,10 +15,9 @@ from assistant.evaluation.abstention import (
     choose_threshold,
     curve_thresholds,
 )
-from assistant.evaluation.runner import GoldRow, run_eval, score_row, summarize
 from assistant.refusal import REFUSAL, refuse_below
 from assistant.types import Answer, ShortAnswer
-from tests.assistant.evaluation.test_runner import GOLD_ROWS, write_gold
+from tests.assistant.evaluation.test_run import GOLD_ROWS, write_gold
 from tests.conftest import FakeEmbedder
 
 
@@ -241,7 +241,7 @@ def test_run_with_no_scores_says_so(scored_assistant, tmp_path):
 
 
 def test_report_lists_at_most_the_first_failures(tmp_path):
-    from assistant.evaluation.report import failures_section
+    from assistant.evaluation.tables import failures_section
 
     rows = [scored(gold(str(i), True), answer("no")) for i in range(5)]
     text = failures_section(rows, limit=2)
@@ -249,7 +249,7 @@ def test_report_lists_at_most_the_first_failures(tmp_path):
 
 
 def test_report_table_lists_every_005_and_the_products_own_threshold() -> None:
-    from assistant.evaluation.report import abstention_table
+    from assistant.evaluation.tables import abstention_table
 
     curve = [{"threshold": t, "answered": 1.0, "correct": 0.5, "no_answer_accuracy": 0.0,
               "false_abstention_rate": 0.0} for t in curve_thresholds(0.13)]

@@ -8,7 +8,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.errors import InputError
-from assistant.evaluation.runner import SUMMARY_KEYS, load_gold, run_eval, run_suite, summarize
+from assistant.evaluation import SUMMARY_KEYS, load_gold, run_eval, run_suite, summarize
 from assistant.evaluation.suite import discover_suite, read_squad, sample_rows
 from tests.conftest import FakeEmbedder
 

@@ -3,8 +3,8 @@ import random
 import pytest
 
 from assistant.errors import InputError
-from assistant.evaluation.report import summary_table
-from assistant.evaluation.runner import _figures
+from assistant.evaluation.scoring import _figures
+from assistant.evaluation.tables import summary_table
 from assistant.evaluation.uncertainty import INTERVAL_FIGURES, bootstrap_intervals, paired_differences, terms
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
+from assistant.evaluation import load_gold
 from assistant.evaluation.metrics import containment
-from assistant.evaluation.runner import load_gold
 from assistant.reader import Candidate
 from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
 from index import InputError

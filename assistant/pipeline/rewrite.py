@@ -1,51 +1,66 @@
 """Follow-up rewriting: "When was it founded?" after "What is the CSTO?" -> "When was the CSTO founded?".
 
-Rule-based by default: it is instant and cannot invent facts. A language model may do it instead
-(`AnswerChain.rewrite`, for a backend whose `rewrites_followups` is set) but its output is only kept when it
-passes `plausible_rewrite`.
+Rule-based by default: it is instant and cannot invent facts. A language model may do it instead (a backend
+whose `rewrites_followups` is set) but its output is only kept when it passes `plausible_rewrite`. Only a
+question that leans on the conversation is rewritten (`Question.leans_on_history`, assistant/question.py).
 """
 
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import replace
 
+from assistant.backends import Backend
+from assistant.history import trim_history
 from assistant.injection import looks_like_injection
+from assistant.markup import MARKER
+from assistant.pipeline.turn import Turn
+from assistant.question import DEMONSTRATIVE, ELLIPSIS_WORDS, ORDINAL, PERSON, PLURAL, START, THING, analyse, strip_lead
 from assistant.refusal import REFUSAL
+from assistant.types import Message
 from index import content_terms
+from prompts import chat_messages
 
-__all__ = ["plausible_rewrite", "rewrite_followup", "strip_lead", "usable_history"]
+__all__ = ["REWRITE_TOKENS", "Rewrite", "plausible_rewrite", "rewrite_followup", "usable_history"]
 
-_THING = r"it|its"
-_PERSON = r"he|him|his|she|her"
-_PLURAL = r"they|them|their|these|those"
-_LEAD = re.compile(r"^(?:and|so|but|also|then|ok(?:ay)?|well)\b[,:]?\s+(?:(?:what|how)\s+about\s+)?"
-                   r"|^(?:what|how)\s+about\s+", re.IGNORECASE)
-_START = re.compile(r"^(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|"
-                    r"could|will|would|should|may|might|must)\b", re.IGNORECASE)
+# A rewrite is one question: the longest CSTO gold question is 17 words (93 characters), well inside 80 tokens,
+# which also cut short a model that goes on to answer the question instead of rewriting it.
+REWRITE_TOKENS = 80
 _ENTITY = re.compile(r"\b(?:the\s+)?(?:[A-Z][\w’'-]*|[A-Z]{2,})(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w’'-]*)*")
-_DEMONSTRATIVE = re.compile(r"\b(?:that|this|the same)\s+(country|state|organi[sz]ation|alliance|bloc|person|man|"
-                            r"woman|leader|president|city|region|company|group|party|base|article|event|operation)\b",
-                            re.IGNORECASE)
-_ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|last|latter|former)(?:\s+one)?\b", re.IGNORECASE)
+# An answer that lists things ("Syria and North Korea.") is short: the CSTO members' list, the longest the
+# follow-ups point into, is 7 words ("Russia, Belarus, Kazakhstan, Kyrgyzstan, Tajikistan and Armenia").
+LISTING_WORDS = 12
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _PREPOSITION = r"in|on|at|during|after|before|since|until|for|by|from"
 _AUX_BE = {"is", "are", "was", "were"}
 
 
-def strip_lead(question: str) -> str:
-    """ "And is Uzbekistan in the CSTO?" -> "Is Uzbekistan in the CSTO?": a leading And/So/But (or "what about")
-    joins a follow-up to the conversation and says nothing about the article."""
-    out = _LEAD.sub("", question.strip(), count=1)
-    return out[0].upper() + out[1:] if out else question
+class Rewrite:
+    """The step: the history a follow-up may lean on (trimmed to `history_tokens`), and the standalone question."""
+
+    def __init__(self, backend: Backend, history_tokens: int) -> None:
+        self.backend = backend
+        self.history_tokens = history_tokens
+
+    def run(self, turn: Turn) -> Turn:
+        t = time.perf_counter()
+        history = trim_history(usable_history(turn.history), self.history_tokens)
+        question = turn.question
+        standalone = rewrite_followup(question, history) if history else question
+        if history and standalone != question and self.backend.rewrites_followups:
+            candidate = self.backend.complete(
+                chat_messages("rewrite", system=None, history=_format_history(history), question=question),
+                max_tokens=REWRITE_TOKENS,
+            ).strip()
+            if plausible_rewrite(question, candidate):
+                standalone = candidate
+        return replace(turn, history=history, standalone=standalone, follow_up=standalone != question,
+                       timings=turn.lap("rewrite_s", t))
 
 
-def _needs_context(question: str) -> bool:
-    if re.search(rf"\b({_THING}|{_PERSON}|{_PLURAL})\b", question, re.IGNORECASE):
-        return True
-    if _DEMONSTRATIVE.search(question) or _ORDINAL.search(question):
-        return True
-    # Too few words of its own, or a bare phrase ("Kazakhstan?", "in 2022?"): an ellipsis.
-    return len(content_terms(question)) < 2 or (not _START.match(question) and len(question.split()) <= 5)
+def _format_history(history: list[Message]) -> str:
+    return "\n".join(f"{m['role']}: {m['content']}" for m in history)
 
 
 def _entities(text: str, *, skip_first: bool = True) -> list[str]:
@@ -53,7 +68,7 @@ def _entities(text: str, *, skip_first: bool = True) -> list[str]:
     answer's may be the name itself ("Turkmenistan: it has ...")."""
     words = text.strip().split(maxsplit=1)
     rest = words[1] if len(words) > 1 else ""
-    source = rest if skip_first else re.sub(r"\s*\[\d+\]", "", text)
+    source = rest if skip_first else MARKER.sub("", text)
     # A possessive names the thing it owns: "Tokayev's article", not "Tokayev's".
     found = [m.group(0).strip() for m in re.finditer(rf"(?:{_ENTITY.pattern})(?<=[’']s)\s+[a-z]\w+|{_ENTITY.pattern}",
                                                       source)]
@@ -70,9 +85,9 @@ def _entities(text: str, *, skip_first: bool = True) -> list[str]:
 
 def _listed(answer: str) -> list[str]:
     """The items of a short listing answer: "Syria and North Korea. [1]" -> ["Syria", "North Korea"]."""
-    text = re.sub(r"\s*\[\d+\]", "", answer).strip().rstrip(".")
+    text = MARKER.sub("", answer).strip().rstrip(".")
     text = re.split(r"[:;.]", text, maxsplit=1)[0]
-    if len(text.split()) > 12:
+    if len(text.split()) > LISTING_WORDS:
         return []
     items = [i.strip() for i in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if i.strip()]
     return items if len(items) >= 2 and all(i[:1].isupper() for i in items) else []
@@ -115,11 +130,11 @@ def _ellipsis(phrase: str, previous: str, answer: str) -> str | None:
     return None
 
 
-def rewrite_followup(question: str, history: list[dict[str, str]]) -> str:
+def rewrite_followup(question: str, history: list[Message]) -> str:
     """A standalone version of `question`, or `question` itself when it already stands alone."""
     question = strip_lead(question)
     users = [m["content"] for m in history if m["role"] == "user"]
-    if not users or not _needs_context(question):
+    if not users or not analyse(question).leans_on_history:
         return question
     previous = users[-1]
     answers = [m["content"] for m in history if m["role"] == "assistant"]
@@ -129,22 +144,22 @@ def rewrite_followup(question: str, history: list[dict[str, str]]) -> str:
     named = _entities(answer, skip_first=False)
     person = next(iter(named + _entities(previous)), None)  # "he": the one just named, else the one asked of
     out = question
-    ordinal = _ORDINAL.search(out)
+    ordinal = ORDINAL.search(out)
     if ordinal and listed:
         out = out[:ordinal.start()] + listed[_ORDINALS[ordinal.group(1).lower()]] + out[ordinal.end():]
-    elif re.search(rf"\b({_PLURAL})\b", out, re.IGNORECASE) and (plural := _plural_phrase(previous) or
+    elif re.search(rf"\b({PLURAL})\b", out, re.IGNORECASE) and (plural := _plural_phrase(previous) or
                                                                 (" and ".join(listed) if listed else None)):
-        out = re.sub(rf"\b(?:{_PLURAL})\b", plural, out, count=1, flags=re.IGNORECASE)
-    elif (demonstrative := _DEMONSTRATIVE.search(out)) and (person or thing):
+        out = re.sub(rf"\b(?:{PLURAL})\b", plural, out, count=1, flags=re.IGNORECASE)
+    elif (demonstrative := DEMONSTRATIVE.search(out)) and (person or thing):
         out = out[:demonstrative.start()] + str(next(iter(named), None) or thing or person) + out[demonstrative.end():]
-    elif re.search(rf"\b({_PERSON})\b", out, re.IGNORECASE) and person:
+    elif re.search(rf"\b({PERSON})\b", out, re.IGNORECASE) and person:
         out = re.sub(r"\b(?:his|her)\b", f"{person}’s", out, count=1, flags=re.IGNORECASE) \
             if re.search(r"\b(?:his|her)\b", out, re.IGNORECASE) else \
-            re.sub(rf"\b(?:{_PERSON})\b", person, out, count=1, flags=re.IGNORECASE)
-    elif re.search(rf"\b({_THING})\b", out, re.IGNORECASE) and thing:
+            re.sub(rf"\b(?:{PERSON})\b", person, out, count=1, flags=re.IGNORECASE)
+    elif re.search(rf"\b({THING})\b", out, re.IGNORECASE) and thing:
         out = re.sub(r"\bits\b", f"{thing}’s", out, count=1, flags=re.IGNORECASE)
-        out = re.sub(rf"\b(?:{_THING})\b", thing, out, count=1, flags=re.IGNORECASE)
-    elif not _START.match(out) and len(out.split()) <= 5 and not re.search(
+        out = re.sub(rf"\b(?:{THING})\b", thing, out, count=1, flags=re.IGNORECASE)
+    elif not START.match(out) and len(out.split()) <= ELLIPSIS_WORDS and not re.search(
             r"\b(what|which|who|when|where|why|how)\b", out, re.IGNORECASE):
         out = _ellipsis(out, previous, answer) or out
     if out == question:
@@ -161,10 +176,10 @@ def plausible_rewrite(original: str, candidate: str) -> bool:
     return not kept or len(kept & set(content_terms(candidate))) >= max(1, len(kept) // 2)
 
 
-def usable_history(history: list[dict[str, str]]) -> list[dict[str, str]]:
+def usable_history(history: list[Message]) -> list[Message]:
     """The turns a follow-up may lean on: a question the assistant refused, and orders to the assistant,
     resolve nothing (and must never make the next question look like an injection)."""
-    out: list[dict[str, str]] = []
+    out: list[Message] = []
     i = 0
     while i < len(history):
         m = history[i]

@@ -10,8 +10,8 @@ import pytest
 
 from assistant.evidence import MAX_CANDIDATES
 from assistant.reader import Fusion
-from assistant.reader.calibrate import collect_fusion_questions, curve, pick_threshold, write_card
 from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
+from assistant.training.calibrate import collect_fusion_questions, curve, pick_threshold
 
 SQUAD = Path(__file__).resolve().parents[3] / "data" / "squad"
 
@@ -63,22 +63,3 @@ def test_fusion_questions_are_what_the_product_retrieves_with_the_unfused_reader
 def test_the_shipped_reader_uses_the_fusion_its_config_names() -> None:
     config = json.loads((default_weights_dir() / "reader.json").read_text(encoding="utf-8"))
     assert CrossEncoderReader().fusion == Fusion.from_config(config.get("fusion"))
-
-
-def _card(tmp_path: Path, **changes: object) -> str:
-    config = json.loads((default_weights_dir() / "reader.json").read_text(encoding="utf-8")) | changes
-    figures = {k: 0.5 for k in ("top1_contains_answer", "correct", "containment", "no_answer_accuracy",
-                                "false_abstention_rate", "short_answer_f1", "short_answer_coverage",
-                                "refuse_all_correct")} | {"questions": 10, "answerable": 5}
-    point = {"threshold": 0.5, "correct": 0.5, "containment": 0.5, "no_answer_accuracy": 0.5,
-             "false_abstention_rate": 0.5}
-    write_card(tmp_path / "card.md", config, {"figures": figures, "curve": [point], "threshold": 0.5})
-    return (tmp_path / "card.md").read_text(encoding="utf-8")
-
-
-def test_the_card_names_the_command_that_rebuilds_the_weights(tmp_path: Path) -> None:
-    swapped = _card(tmp_path, swaps=1.0, swapped_questions=560, train_questions=3605)
-    assert "--swaps 1.0`" in swapped
-    assert "3605 questions, of which 560 are entity-swap negatives" in swapped
-    plain = _card(tmp_path, swaps=0.0, train_questions=3045)
-    assert "--swaps" not in plain and "(3045 questions)" in plain

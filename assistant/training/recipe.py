@@ -1,6 +1,6 @@
 """`make train`: fine-tune the reader from the bundled all-MiniLM-L6-v2 on the shared SQuAD 2.0 articles.
 
-    python -m assistant.reader.train --data data/squad --out assistant/reader/weights --seed 0
+    python -m assistant.training.recipe --data data/squad --out assistant/reader/weights --seed 0
 
 Article-level split: two articles (chosen by the seed) validate, the rest train; no article is split. Each
 question is one listwise example: the sentence holding its answer (or, for an unanswerable question, none)
@@ -8,7 +8,7 @@ against the other sentences a retriever would offer (same paragraph, nearest by 
 sentence a careless reader would answer from), plus a learned "no answer" option, as SQuAD 2.0 readers
 compare the best span with a null score. A span head learns the short answer on the same rows.
 Writes reader.safetensors, reader.json and MODEL_CARD.md with a reader-only estimate of the thresholds;
-`python -m assistant.reader.calibrate` (the second step of `make train`) then chooses the refusal threshold on
+`python -m assistant.training.calibrate` (the second step of `make train`) then chooses the refusal threshold on
 the whole product's abstention curve over the validation articles.
 """
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ANSWER_REMOVED_WEIGHT", "CANDIDATES", "Example", "build_examples", "main", "train"]
+__all__ = ["ANSWER_REMOVED_WEIGHT", "CANDIDATES", "Example", "build_examples", "main", "train", "write_card"]
 
 CANDIDATES = 6
 SAME_PARAGRAPH = 2
@@ -45,7 +45,7 @@ class Example:
     span: tuple[int, int] | None = None  # characters of the short answer inside the target sentence
     answers: list[str] = field(default_factory=list)
     article: str = ""
-    synthetic: bool = False  # an entity-swap negative made by assistant/reader/augment.py
+    synthetic: bool = False  # an entity-swap negative made by assistant/training/augment.py
 
 
 def _sentence_at(sentences: list[Any], pos: int) -> int | None:
@@ -78,10 +78,10 @@ def build_examples(folder: Path, names: list[str], embedder: Any, *, training: b
     """Listwise examples for the named articles. With `training`, the answering (or distractor) sentence is
     always among the candidates; without, candidates are what the bi-encoder ranks first, as at run time.
     `swaps`: how many unanswerable questions, on average, each answerable training question also gives with
-    a name or number swapped (assistant/reader/augment.py; distinct ones, so fewer when the question has few
+    a name or number swapped (assistant/training/augment.py; distinct ones, so fewer when the question has few
     names), its answering sentence as the distractor."""
     from assistant.reader import is_title, reader_context
-    from assistant.reader.augment import Swapper
+    from assistant.training.augment import Swapper
     from index import load_article, split_sentences
 
     out: list[Example] = []
@@ -230,6 +230,78 @@ def train(examples: list[Example], minilm: Path, *, seed: int = 0, epochs: float
     return net
 
 
+def write_card(path: Path, config: dict[str, Any], report: dict[str, Any]) -> None:
+    """MODEL_CARD.md of a `main` run: the recipe, the command that rebuilds the weights, the reader-only
+    validation; `calibrate` adds the fusion's and the whole product's sections."""
+    from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION, table_points
+
+    f = report["figures"]
+    rows = "\n".join(
+        f"| {p['threshold']:.2f} | {p['correct']:.3f} | {p['containment']:.3f} | {p['no_answer_accuracy']:.3f} "
+        f"| {p['false_abstention_rate']:.3f} |" for p in table_points(report["curve"], config["threshold"], step=0.1))
+    score = config.get("score", "cls")
+    scoring = "" if score == "cls" else (
+        "\n  A candidate's logit is joint (`--score joint`): its [CLS] logit plus the log-mean-exp of its start"
+        "\n  and of its end logits, so the span evidence counts towards \"this sentence answers\" and an"
+        "\n  unanswerable question's loss reaches the very tokens a careless reader would pick.")
+    command = f"python -m assistant.training.recipe --seed {config['seed']} --epochs {config['epochs']} --score {score}"
+    swaps = float(config.get("swaps", 0.0))
+    if swaps:
+        command += f" --swaps {swaps}"
+    swapped = config.get("swapped_questions")
+    questions = f"{config['train_questions']} questions" + (
+        f", of which {swapped} are entity-swap negatives: a name or number of the answering sentence swapped"
+        "\n  for another of the article's, kept only when no sentence still answers" if swaps and swapped else "")
+    text = f"""# Reader model card
+
+A cross-encoder that reads (question, one sentence of the article, the title and the sentence before it) and
+gives (1) the probability that this sentence answers the question rather than nothing in the article does,
+and (2) the short answer's start and end inside the sentence.
+
+- **Base**: {config['base']}; word embeddings frozen and not shipped (loaded from the bundled package).
+- **Data**: the SQuAD 2.0 dev-set articles in `data/squad` (CC BY-SA 4.0, Rajpurkar, Jia and Liang 2018).
+  Never the CSTO gold sets: they stay the product's acceptance check.
+- **Split** (article level, seed {config['seed']}): train on {', '.join(config['train_articles'])}
+  ({questions}); validate on {', '.join(config['validation_articles'])}.
+- **Objective**: listwise cross-entropy over the candidates plus a learned "no answer" logit (SQuAD 2.0's
+  null score), with the answering sentence among {CANDIDATES} candidates (same paragraph, bi-encoder neighbours, the
+  distractor sentence of an unanswerable question); for an answerable question the "no answer" logit must also
+  beat every other candidate, as if the answering sentence were not there (weight {ANSWER_REMOVED_WEIGHT});
+  start/end cross-entropy on the answer span.{scoring}
+- **Command**: `make train` (`{command}`),
+  {config['train_minutes']} minutes on 2 CPU cores.
+- **Weights**: `{config['weights']}`, fp16 safetensors, sha256 `{config['sha256']}`.
+- **Thresholds**: the refusal threshold is chosen on the whole product's abstention curve over the
+  validation articles (see below: highest `correct` with false abstention at most
+  {MAX_FALSE_ABSTENTION:.2f}); the reader-only proxy below would choose {report['threshold']:.2f}. A short
+  answer is shown from span probability {config['span_threshold']:.2f}, where a span is more likely right than
+  wrong (the threshold maximising the summed F1 - 0.5 of the spans it lets through).
+
+## Reader-only validation (held-out articles; candidates = the bi-encoder's top 6 sentences of the article)
+
+| figure | value |
+|---|---|
+| questions (answerable) | {f['questions']} ({f['answerable']}) |
+| best sentence holds the answer (answerable) | {f['top1_contains_answer']} |
+| correct (answered with the answer, or rightly refused) | {f['correct']} |
+| containment (answerable) | {f['containment']} |
+| no-answer accuracy | {f['no_answer_accuracy']} |
+| false abstention | {f['false_abstention_rate']} |
+| short-answer F1 (shown spans) | {f['short_answer_f1']} |
+| short-answer coverage | {f['short_answer_coverage']} |
+| `correct` of refusing everything | {f['refuse_all_correct']} |
+
+The whole product's figures on the same articles (`make eval-suite`) are in the README.
+
+## Reader-only abstention curve (validation)
+
+| threshold | correct | containment | no-answer accuracy | false abstention |
+|---|---|---|---|---|
+{rows}
+"""
+    path.write_text(text, encoding="utf-8")
+
+
 def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -237,7 +309,7 @@ def _file_sha256(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     from assistant.reader.model import SCORES
 
-    p = argparse.ArgumentParser(prog="python -m assistant.reader.train", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m assistant.training.recipe", description=__doc__.splitlines()[0])
     p.add_argument("--data", default="data/squad", help="folder of NAME.txt + NAME.jsonl articles")
     p.add_argument("--out", default="assistant/reader/weights", help="where the weights, config and card go")
     p.add_argument("--seed", type=int, default=0)
@@ -246,14 +318,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--score", choices=SCORES, default="cls", help="how a candidate's answer logit is read "
                    "(assistant/reader/model.py; the shipped reader: cls)")
     p.add_argument("--swaps", type=float, default=0.0, help="unanswerable questions made from each answerable "
-                   "training question, on average, by swapping a name or number (assistant/reader/augment.py; "
+                   "training question, on average, by swapping a name or number (assistant/training/augment.py; "
                    "0.5: half of them give one, 2: each gives up to two)")
     p.add_argument("--limit", type=int, default=0, help="train on this many questions only (quick checks)")
     args = p.parse_args(argv)
 
     from safetensors.torch import save_file
 
-    from assistant.reader.calibrate import validate
+    from assistant.training.calibrate import validate
     from index import SentenceTransformerEmbedder
     from index.embed import default_model_path
 
@@ -290,8 +362,6 @@ def main(argv: list[str] | None = None) -> int:
         "train_minutes": round(train_s / 60, 1), "validation": report["figures"],
     }
     (out / "reader.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    from assistant.reader.calibrate import write_card
-
     write_card(out / "MODEL_CARD.md", config, report)
     log(f"wrote {weights} ({weights.stat().st_size / 1e6:.1f} MB), threshold {report['threshold']:.2f}, "
         f"{train_s / 60:.1f} min")

@@ -7,8 +7,8 @@ import json
 import random
 from pathlib import Path
 
-from assistant.reader.augment import Swapper
-from assistant.reader.train import build_examples
+from assistant.training.augment import Swapper
+from assistant.training.recipe import build_examples
 from index import load_article, split_sentences
 from index.types import Sentence
 

@@ -4,8 +4,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from assistant.evaluation.metrics import FIGURES
-from assistant.evaluation.runner import (
+from assistant.evaluation import (
     SUMMARY_KEYS,
     Bound,
     check_gate,
@@ -14,6 +13,7 @@ from assistant.evaluation.runner import (
     load_thresholds,
     run_eval,
 )
+from assistant.evaluation.metrics import FIGURES
 
 GOLD_ROWS = [
     {"id": "v1", "question": "When was the lighthouse of Varn built?", "answers": ["1871"], "answerable": True,

@@ -1,17 +1,18 @@
-"""Training on a tiny toy set runs in seconds and learns: the loss falls and the toy set is separated."""
+"""The shipped recipe: training on a tiny toy set runs in seconds and learns (the loss falls and the toy set is
+separated), and the model card names the command that rebuilds the weights."""
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import pytest
 
 from assistant.reader import Candidate
-from assistant.reader.cross_encoder import CrossEncoderReader
-from assistant.reader.train import Example, train
+from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
+from assistant.training.recipe import Example, train, write_card
 from index.embed import default_model_path
-
-pytestmark = pytest.mark.slow
 
 COLOURS = ["red", "blue", "green", "black", "white", "yellow", "grey", "pink"]
 THINGS = ["door", "car", "boat", "kite", "house", "coat", "cup", "bird"]
@@ -38,6 +39,7 @@ def _toy(seed: int, n: int) -> list[Example]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("score", ["cls", "joint"])
 def test_tiny_training_lowers_the_loss_and_separates_the_toy_set(score: str) -> None:
     net = train(_toy(0, 32), default_model_path(), seed=0, epochs=3, batch_questions=4, lr=1e-4, score=score)
@@ -78,7 +80,7 @@ class _FixedLogits:
 def _loss(logits: dict[str, float], ex: Example, weight: float) -> float:
     from transformers import AutoTokenizer
 
-    from assistant.reader.train import _batch_loss
+    from assistant.training.recipe import _batch_loss
 
     net = _FixedLogits(logits)
     net.sentences = [s for s, _ in ex.candidates]  # type: ignore[attr-defined]
@@ -86,6 +88,7 @@ def _loss(logits: dict[str, float], ex: Example, weight: float) -> float:
     return float(_batch_loss(net, tokenizer, [ex], answer_removed=weight))
 
 
+@pytest.mark.slow
 def test_the_answer_removed_term_pushes_wrong_sentences_under_no_answer() -> None:
     cands = [("The door is red.", "Toys"), ("The car is fast.", "Toys")]
     answerable = Example("What colour is the door?", cands, 0)
@@ -95,3 +98,22 @@ def test_the_answer_removed_term_pushes_wrong_sentences_under_no_answer() -> Non
     assert _loss(below, answerable, 1.0) - _loss(below, answerable, 0.0) < 0.1
     unanswerable = Example("What colour is the boat?", cands, -1)  # already taught by its own row
     assert _loss(above, unanswerable, 1.0) == _loss(above, unanswerable, 0.0)
+
+
+def _card(tmp_path: Path, **changes: object) -> str:
+    config = json.loads((default_weights_dir() / "reader.json").read_text(encoding="utf-8")) | changes
+    figures = {k: 0.5 for k in ("top1_contains_answer", "correct", "containment", "no_answer_accuracy",
+                                "false_abstention_rate", "short_answer_f1", "short_answer_coverage",
+                                "refuse_all_correct")} | {"questions": 10, "answerable": 5}
+    point = {"threshold": 0.5, "correct": 0.5, "containment": 0.5, "no_answer_accuracy": 0.5,
+             "false_abstention_rate": 0.5}
+    write_card(tmp_path / "card.md", config, {"figures": figures, "curve": [point], "threshold": 0.5})
+    return (tmp_path / "card.md").read_text(encoding="utf-8")
+
+
+def test_the_card_names_the_command_that_rebuilds_the_weights(tmp_path: Path) -> None:
+    swapped = _card(tmp_path, swaps=1.0, swapped_questions=560, train_questions=3605)
+    assert "--swaps 1.0`" in swapped and "`python -m assistant.training.recipe --seed " in swapped
+    assert "3605 questions, of which 560 are entity-swap negatives" in swapped
+    plain = _card(tmp_path, swaps=0.0, train_questions=3045)
+    assert "--swaps" not in plain and "(3045 questions)" in plain

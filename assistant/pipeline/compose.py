@@ -1,0 +1,119 @@
+"""Composing the answer: the short answer in bold (or the article's own Yes./No.) first, then the backed
+generated sentences or the reader's sentence, each cited; a refusal in its one text with its reason."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from typing import Any
+
+from assistant.citations import build_citations
+from assistant.evidence import Evidence, extractive_answer
+from assistant.markup import bold
+from assistant.pipeline.turn import Turn
+from assistant.pipeline.verify import NOT_FOUND
+from assistant.reader import Reader
+from assistant.refusal import REFUSAL, Decision, unbacked
+from assistant.types import Answer, Citation, ShortAnswer
+from index import ArticleIndex, content_terms
+
+__all__ = ["Compose", "trim_span"]
+
+
+class Compose:
+    def __init__(self, index: ArticleIndex, reader: Reader, backend_name: str) -> None:
+        self.index = index
+        self.reader = reader
+        self.backend_name = backend_name
+
+    def prefix(self, turn: Turn) -> str:
+        """What the answer starts with before its sentences: the short answer in bold, or Yes./No."""
+        if not turn.evidence:
+            return ""
+        if turn.query.yes_no:
+            return f"{turn.query.polarity(turn.evidence[0].sentence.text)}. "
+        short = self.short_answer(turn)
+        return f"{bold(short.text)}. " if short else ""
+
+    def run(self, turn: Turn) -> Answer:
+        t = time.perf_counter()
+        decision = turn.decision
+        assert decision is not None, "composing runs after the decision"
+        common: dict[str, Any] = {"passages": turn.hits, "question": turn.question,
+                                  "standalone_question": turn.standalone, "backend": self.backend_name,
+                                  "answer_score": decision.score, "article_sha256": self.index.article_sha256}
+        if not decision.answerable:
+            return _refused(decision, turn, t, common)
+        citations: list[Citation] = []
+        text, reason = "", "extractive"
+        if turn.backed:
+            text, citations = build_citations(self.index.article.text, turn.backed)
+            dropped = turn.generated - len(turn.backed)
+            reason = f"generated; {dropped} unsupported sentence(s) removed" if dropped else "generated"
+        elif turn.draft is not None:
+            reason = ("the model found no answer; the article's best sentence is shown"
+                      if not turn.draft.strip() or NOT_FOUND.search(turn.draft)
+                      else "the model's answer was not backed by the article; the article's best sentence is shown")
+        if not citations:
+            text, citations = extractive_answer(turn.evidence, self.index.article.text)
+        if not citations:
+            return _refused(unbacked(decision.score), turn, t, common)
+        citations = [replace(c, source_start=at[0], source_end=at[1]) if (at := self.index.source_span(c.start, c.end))
+                     else c for c in citations]
+        return Answer(self.prefix(turn) + text, False, citations=citations, reason=reason,
+                      short_answer=self.short_answer(turn), timings=_total(turn, t), **common)
+
+    def short_answer(self, turn: Turn) -> ShortAnswer | None:
+        """The reader's span in the best sentence (the one every answer cites first), when the question wants
+        a few words and the span is confident."""
+        if not turn.evidence or not turn.query.wants_short:
+            return None
+        best: Evidence = turn.evidence[0]
+        if best.span is None:
+            return None
+        start, end, prob = best.span
+        text = self.index.article.text
+        start, end = trim_span(text, start, end)
+        s = best.sentence
+        if (prob < self.reader.span_threshold or end <= start or not (s.start <= start and end <= s.end)
+                or text[start:end].strip() == text[s.start:s.end].strip()):
+            return None
+        if not set(content_terms(text[start:end])) - set(content_terms(turn.standalone)):
+            return None  # a span that only repeats the question's own words answers nothing ("CSTO help")
+        return ShortAnswer(text[start:end], start, end, prob)
+
+
+def _refused(decision: Decision, turn: Turn, started: float, common: dict[str, Any]) -> Answer:
+    return Answer(REFUSAL, True, reason=decision.reason, refusal=decision.kind, timings=_total(turn, started),
+                  **common)
+
+
+def _total(turn: Turn, started: float) -> dict[str, float]:
+    timings = turn.lap("verify_s", started)
+    timings["total_s"] = time.perf_counter() - turn.t0
+    return timings
+
+
+_PAIRS = {"(": ")", "“": "”", "‘": "’", '"': '"'}
+_CLOSERS = ".,;:!?\"”’)"
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Punctuation the tokenizer glued to the span's edges off: a leading bracket or quote only when the span
+    does not close it, a trailing one only when the span does not open it, and a final dot unless it ends an
+    abbreviation ("U.S.", "D.C.")."""
+    while start < end and not text[start].isalnum() and text[start] not in "$£€":
+        closer = _PAIRS.get(text[start])
+        if closer is not None and closer in text[start + 1:end]:
+            break
+        start += 1
+    while end > start and text[end - 1] in _CLOSERS:
+        last = text[end - 1]
+        opener = next((o for o, c in _PAIRS.items() if c == last), None)
+        if opener is not None and text.count(opener, start, end - 1) > 0:
+            break
+        if last == "." and re.search(r"(?:\b\w\.){2,}$", text[start:end]):
+            break
+        end -= 1
+    return start, end

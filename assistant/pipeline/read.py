@@ -1,0 +1,59 @@
+"""The reading step: the learned reader judges the sentences of the retrieved passages (and the article's
+nearest ones), and the passages are re-ranked by what it found.
+
+For a follow-up, a near-tie goes to the paragraph the last exchange came from (`evidence.FOLLOWUP_TIE`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from assistant.evidence import Evidence, EvidenceFinder, prefer_paragraph
+from assistant.markup import plain
+from assistant.pipeline.turn import Turn
+from assistant.types import Message
+from index import ArticleIndex, Hit
+
+__all__ = ["Read", "last_exchange", "rerank"]
+
+
+class Read:
+    def __init__(self, index: ArticleIndex, finder: EvidenceFinder, top_k: int) -> None:
+        self.index = index
+        self.finder = finder
+        self.top_k = top_k
+
+    def run(self, turn: Turn) -> Turn:
+        t = time.perf_counter()
+        self.finder.use(self.index.article)  # follows a rebuild while serving
+        evidence = self.finder.find(turn.standalone, turn.hits, turn.query_vector, self.index.passages)
+        if turn.follow_up and (last := last_exchange(turn.history)):
+            evidence = prefer_paragraph(evidence, self.finder.locate(last))
+        # A passage the search did not rank but one of whose sentences the reader read joins the ranking.
+        searched = {h.passage.id for h in turn.hits}
+        hits = turn.hits + list({e.hit.passage.id: e.hit for e in evidence
+                                 if e.hit.passage.id not in searched}.values())
+        return replace(turn, hits=rerank(hits, evidence)[:turn.k or self.top_k], evidence=evidence,
+                       timings=turn.lap("read_s", t))
+
+
+def rerank(hits: list[Hit], evidence: list[Evidence]) -> list[Hit]:
+    """The passages in the reader's order: by the best probability of a sentence inside each, which becomes the
+    passage's `score`; passages none of whose sentences were read keep the search's order after them, with
+    score 0. Ranks renumbered from 1."""
+    def best(h: Hit) -> float:
+        p = h.passage
+        return max((e.probability for e in evidence if p.start <= e.sentence.start and e.sentence.end <= p.end),
+                   default=-1.0)
+
+    scored = sorted(((best(h), h) for h in hits), key=lambda x: (-x[0], x[1].rank))
+    return [replace(h, rank=i, score=max(p, 0.0)) for i, (p, h) in enumerate(scored, start=1)]
+
+
+def last_exchange(history: list[Message]) -> str:
+    """The last question and the answer to it, as words to locate in the article (markers and bold off)."""
+    for i in range(len(history) - 1, 0, -1):
+        if history[i]["role"] == "assistant" and history[i - 1]["role"] == "user":
+            return f"{history[i - 1]['content']} {plain(history[i]['content'])}".strip()
+    return ""

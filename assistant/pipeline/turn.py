@@ -1,0 +1,52 @@
+"""The state one question carries through the steps. Frozen: each step returns a copy with its part filled in."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from assistant.citations import SupportedSentence
+from assistant.evidence import Evidence
+from assistant.question import Question, analyse
+from assistant.refusal import Decision
+from assistant.types import Message
+from index import Hit
+
+__all__ = ["Turn"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """`question` as asked; `standalone` what is searched and read (the question itself, or its rewrite when it
+    leans on the conversation: `follow_up`). `asked` and `query` are their analyses (assistant/question.py),
+    made once; every step reads them instead of the text."""
+
+    question: str
+    history: list[Message] = field(default_factory=list)
+    k: int | None = None
+    min_score: float | None = None  # overrides the refusal threshold (evaluation asks with 0.0)
+    t0: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone: str = ""
+    follow_up: bool = False  # the rewrite changed the question: it leaned on the conversation
+    query_vector: list[float] = field(default_factory=list)  # the bi-encoder's vector of `standalone`
+    hits: list[Hit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    decision: Decision | None = None  # set by the screen (instructions) or the decision after reading
+    draft: str | None = None  # what the model wrote (None: no model ran)
+    backed: list[SupportedSentence] = field(default_factory=list)  # its sentences the article backs, in order
+    generated: int = 0  # how many sentences of the draft were checked against the article
+    asked: Question = field(init=False, repr=False, compare=False)
+    query: Question = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "asked", analyse(self.question))
+        object.__setattr__(self, "query", analyse(self.standalone or self.question))
+
+    @property
+    def refused(self) -> bool:
+        """Decided against answering (by the screen or after reading)."""
+        return self.decision is not None and not self.decision.answerable
+
+    def lap(self, key: str, started: float) -> dict[str, float]:
+        return {**self.timings, key: time.perf_counter() - started}

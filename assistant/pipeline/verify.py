@@ -1,0 +1,131 @@
+"""Verification of a generated answer, one sentence at a time as the model writes it: a sentence is shown only
+if the article sentence the reader chose backs it. A small model writes fluent sentences that are wrong, so the
+bar is high; what is shown is never taken back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from assistant.citations import SupportedSentence, split_answer
+from assistant.evidence import Evidence, EvidenceFinder, choose_evidence
+from assistant.pipeline.turn import Turn
+from assistant.question import negates
+from index import Embedder, content_terms
+
+__all__ = ["ANSWER_ENDS", "MIN_NEW_WORDS_FOUND", "MIN_SIMILARITY", "NOT_FOUND", "Checker", "supported"]
+
+# The model's way of saying the passages do not answer (the prompt asks for "NOT IN ARTICLE").
+NOT_FOUND = re.compile(r"not in (the )?article|does not (say|mention)|no information|cannot answer", re.I)
+_YES_NO = re.compile(r"^(yes|no)\b[,.!:]?\s*", re.IGNORECASE)
+# One answer paragraph: a small model sometimes goes on to echo the prompt ("Passage: ...", "[2] ...").
+ANSWER_ENDS = re.compile(r"\n\s*\n|\n(?=\s*(?:passage|question|\[\d|\d+\.))", re.IGNORECASE)
+# A generated sentence is backed when at least this share of the words it adds to the question come from the
+# evidence passage (the rest: inflections the stemmer misses, a linking word), and its bi-encoder cosine with
+# the evidence sentence is at least MIN_SIMILARITY. What they keep out is pinned by tests/assistant/pipeline/
+# test_verify.py (an invented number, a negation, a true sentence about something else).
+MIN_NEW_WORDS_FOUND = 0.8
+MIN_SIMILARITY = 0.3
+_NUM = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def supported(sentence: str, question: str, candidates: Sequence[Evidence], vectors: Sequence[Sequence[float]],
+              sentence_vector: Sequence[float], *, depth: int = 2) -> SupportedSentence | None:
+    """The article sentence that backs `sentence`, if one does: the sentence must add something beyond the
+    question's words, the words it adds must come from one of the best evidence passages (and every number from
+    its sentence), it must not negate what that sentence says (or the reverse), and its meaning must be close."""
+    terms = set(content_terms(sentence))
+    new = terms - set(content_terms(question))
+    if not new:
+        return None  # restates the question: answers nothing
+    numbers = set(_NUM.findall(sentence))
+    best: SupportedSentence | None = None
+    for cand, vec in list(zip(candidates, vectors))[:depth]:
+        if numbers - set(_NUM.findall(cand.sentence.text)):
+            continue
+        have = set(content_terms(cand.hit.passage.text))
+        lexical = len(new & have) / len(new)
+        sim = sum(a * b for a, b in zip(sentence_vector, vec))
+        agrees = negates(sentence) == negates(cand.sentence.text)
+        if lexical >= MIN_NEW_WORDS_FOUND and sim >= MIN_SIMILARITY and agrees:
+            found = SupportedSentence(sentence, cand.sentence, cand.hit, lexical, sim)
+            if best is None or lexical + sim > best.lexical + best.similarity:
+                best = found
+    return best
+
+
+class Checker:
+    """Checks a generated answer one sentence at a time, as the model writes it. The same checks as a whole
+    draft would get: the first paragraph only, sentences as `split_answer` cuts them (a cut, once made, never
+    moves as more text comes), a leading Yes/No replaced by the article's own polarity, and each sentence
+    kept only if `supported` by the sentence the reader chose."""
+
+    def __init__(self, turn: Turn, finder: EvidenceFinder, embedder: Embedder) -> None:
+        self.finder = finder
+        self.embedder = embedder
+        self.question = turn.standalone
+        self.yes_no = turn.query.yes_no
+        self.chosen = choose_evidence(turn.evidence)
+        self._vectors: list[list[float]] | None = None  # of the chosen sentences, once a sentence needs them
+        self.timings = dict(turn.timings)
+        self.ran = False  # the model was asked
+        self.draft = ""
+        self.backed: list[SupportedSentence] = []
+        self.checked = 0  # sentences of the draft looked at
+        self.judged = 0  # of those, the ones that said something to check
+        self.finished = False
+        self.not_found = False
+        self._numbers: dict[tuple[int, int], int] = {}
+
+    def outcome(self, turn: Turn) -> Turn:
+        """`turn` with what the model wrote and what of it the article backs (unchanged if no model ran)."""
+        if not self.ran:
+            return turn
+        return replace(turn, draft=self.draft, backed=list(self.backed), generated=self.judged, timings=self.timings)
+
+    def feed(self, piece: str) -> list[str]:
+        """The sentences `piece` completed that the article backs, each with its `[n]` marker."""
+        if self.finished:
+            return []
+        self.draft += piece
+        body = self.draft.lstrip()
+        end = ANSWER_ENDS.search(body)
+        if end is not None:
+            body, self.finished = body[:end.start()], True
+        sentences = split_answer(body)
+        return self._check(sentences if self.finished else sentences[:-1])
+
+    def close(self) -> list[str]:
+        """The rest once the model stops: its last sentence is complete now."""
+        if self.finished:
+            return []
+        self.finished = True
+        body = self.draft.strip()
+        end = ANSWER_ENDS.search(body)
+        return self._check(split_answer(body[:end.start()] if end else body))
+
+    def _check(self, sentences: list[str]) -> list[str]:
+        out: list[str] = []
+        while self.checked < len(sentences) and not self.not_found:
+            i, sentence = self.checked, sentences[self.checked]
+            self.checked += 1
+            if i == 0 and NOT_FOUND.search(sentence):
+                self.not_found = self.finished = True  # "NOT IN ARTICLE": the reader's sentence is shown
+                break
+            if i == 0 and self.yes_no:
+                sentence = _YES_NO.sub("", sentence).strip()  # the article's own polarity comes first instead
+            if not sentence or NOT_FOUND.search(sentence):
+                continue
+            self.judged += 1
+            if self._vectors is None:
+                self._vectors = [self.finder.vector(e.sentence) for e in self.chosen]
+            vector = self.embedder.embed([sentence])[0]
+            backed = supported(sentence, self.question, self.chosen, self._vectors, vector, depth=len(self.chosen))
+            if backed is None:
+                continue
+            self.backed.append(backed)
+            span = (backed.evidence.start, backed.evidence.end)
+            n = self._numbers.setdefault(span, len(self._numbers) + 1)  # numbered as build_citations does
+            out.append(f"{backed.text} [{n}]")
+        return out

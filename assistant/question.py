@@ -1,0 +1,117 @@
+"""One analysis of a question, done once and carried by the `Turn`: every step reads this value, none re-parses
+the text. What kind of answer it wants (yes/no, a few words, an explanation), whether it is negated, whether it
+talks to the assistant instead of about the article, and whether it leans on the conversation.
+
+The reference patterns (pronouns, "that country", "the second one") live here because two steps need them: the
+analysis says *whether* a question leans on the history, the rewrite (assistant/pipeline/rewrite.py) says *what*
+it leans on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from assistant.injection import looks_like_injection
+from index import content_terms
+
+__all__ = ["DEMONSTRATIVE", "ELLIPSIS_WORDS", "NEGATION", "ORDINAL", "PERSON", "PLURAL", "START", "THING", "Kind",
+           "Question", "analyse", "negates", "strip_lead"]
+
+# One negation test for questions, article sentences and generated sentences alike.
+NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
+THING = r"it|its"
+PERSON = r"he|him|his|she|her"
+PLURAL = r"they|them|their|these|those"
+DEMONSTRATIVE = re.compile(r"\b(?:that|this|the same)\s+(country|state|organi[sz]ation|alliance|bloc|person|man|"
+                           r"woman|leader|president|city|region|company|group|party|base|article|event|operation)\b",
+                           re.IGNORECASE)
+ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|last|latter|former)(?:\s+one)?\b", re.IGNORECASE)
+START = re.compile(r"^(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|"
+                   r"could|will|would|should|may|might|must)\b", re.IGNORECASE)
+_PRONOUN = re.compile(rf"\b({THING}|{PERSON}|{PLURAL})\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(its|their|his|her)\b", re.IGNORECASE)
+# A name: a capitalised word after the first (every question's first word is capitalised anyway).
+_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w’'-]+|[A-Z]{2,})")
+_LEAD = re.compile(r"^(?:and|so|but|also|then|ok(?:ay)?|well)\b[,:]?\s+(?:(?:what|how)\s+about\s+)?"
+                   r"|^(?:what|how)\s+about\s+", re.IGNORECASE)
+_AUX = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|"
+                  r"must)\b", re.IGNORECASE)
+# "Why ...", "How did ..." ask for a reason or a manner: a sentence, not a few words. "How many/much/long/old
+# ..." ask for a quantity, which is a short answer.
+_EXPLAIN = re.compile(r"\bwhy\b|\bhow\b(?!\s+(many|much|long|old|far|big|large|tall|often|high|deep|wide|soon))",
+                      re.IGNORECASE)
+
+# A question with no question word this short is an ellipsis ("And Kazakhstan?", "in 2022?", "Only Belarus?"):
+# the CSTO follow-ups' one is 1 word ("Kazakhstan?" once "And" is off); the shortest question of the CSTO gold sets
+# without a question word at its start is 6 ("Under what condition would that happen?", which leans on "that").
+ELLIPSIS_WORDS = 5
+
+Kind = Literal["yes_no", "explain", "factoid"]
+
+
+def negates(text: str) -> bool:
+    return bool(NEGATION.search(text))
+
+
+def strip_lead(question: str) -> str:
+    """ "And is Uzbekistan in the CSTO?" -> "Is Uzbekistan in the CSTO?": a leading And/So/But (or "what about")
+    joins a follow-up to the conversation and says nothing about the article."""
+    out = _LEAD.sub("", question.strip(), count=1)
+    return out[0].upper() + out[1:] if out else question
+
+
+def _leans_on_history(question: str) -> bool:
+    """A pronoun, "that country", "the second one", or too few words of its own ("Kazakhstan?", "in 2022?").
+    A possessive whose owner the question itself names stands alone ("What did Armenia do about its
+    membership?"): the name comes before it."""
+    pronoun = _PRONOUN.search(question)
+    if pronoun is not None:
+        pronouns = [m.group(1).lower() for m in _PRONOUN.finditer(question)]
+        possessives = all(p in {"its", "their", "his", "her"} for p in pronouns)
+        first = _POSSESSIVE.search(question)
+        if not (possessives and first is not None and _NAME.search(question[:first.start()])):
+            return True
+    if DEMONSTRATIVE.search(question) or ORDINAL.search(question):
+        return True
+    return len(content_terms(question)) < 2 or (not START.match(question) and len(question.split()) <= ELLIPSIS_WORDS)
+
+
+@dataclass(frozen=True)
+class Question:
+    """`text` as asked (stripped). `kind`: a yes/no question, one that asks for a reason or a manner
+    ("why", "how did"), or one a few words answer ("who", "when", "how many", "which")."""
+
+    text: str
+    kind: Kind
+    negated: bool
+    injection: bool
+    leans_on_history: bool
+
+    @property
+    def yes_no(self) -> bool:
+        return self.kind == "yes_no"
+
+    @property
+    def wants_short(self) -> bool:
+        """Who, when, where, how many, which, what ...: yes. Why/how questions and yes/no questions: no."""
+        return self.kind == "factoid"
+
+    def polarity(self, sentence: str) -> str:
+        """'No' when `sentence` negates what this yes/no question asks, else 'Yes'."""
+        return "No" if negates(sentence) != self.negated else "Yes"
+
+
+@lru_cache(maxsize=4096)
+def analyse(text: str) -> Question:
+    """The question's analysis (cached: a question is analysed once however many steps read it)."""
+    text = text.strip()
+    if _AUX.match(text) and " or " not in text.lower():
+        kind: Kind = "yes_no"
+    elif _EXPLAIN.search(text):
+        kind = "explain"
+    else:
+        kind = "factoid"
+    return Question(text, kind, negates(text), looks_like_injection(text), _leans_on_history(strip_lead(text)))
