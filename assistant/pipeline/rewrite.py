@@ -31,6 +31,10 @@ _ENTITY = re.compile(r"\b(?:the\s+)?(?:[A-Z][\w’'-]*|[A-Z]{2,})(?:\s+(?:of\s+t
 # An answer that lists things ("Syria and North Korea.") is short: the CSTO members' list, the longest the
 # follow-ups point into, is 7 words ("Russia, Belarus, Kazakhstan, Kyrgyzstan, Tajikistan and Armenia").
 LISTING_WORDS = 12
+# A model's rewrite longer than both of these is an answer or a ramble, not a rewrite: the rules' own rewrites
+# of the CSTO follow-ups are at most 95 characters and 3.5 times their question (a one-word ellipsis).
+REWRITE_CHARS = 200
+REWRITE_GROWTH = 3
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _PREPOSITION = r"in|on|at|during|after|before|since|until|for|by|from"
 _AUX_BE = {"is", "are", "was", "were"}
@@ -170,7 +174,7 @@ def rewrite_followup(question: str, history: list[Message]) -> str:
 def plausible_rewrite(original: str, candidate: str) -> bool:
     """A model's rewrite is kept only if it is one short question that keeps the original's words."""
     candidate = candidate.strip()
-    if not candidate or "\n" in candidate or len(candidate) > max(200, 3 * len(original)):
+    if not candidate or "\n" in candidate or len(candidate) > max(REWRITE_CHARS, REWRITE_GROWTH * len(original)):
         return False
     kept = set(content_terms(original))
     return not kept or len(kept & set(content_terms(candidate))) >= max(1, len(kept) // 2)

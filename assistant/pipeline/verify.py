@@ -22,9 +22,13 @@ _YES_NO = re.compile(r"^(yes|no)\b[,.!:]?\s*", re.IGNORECASE)
 # One answer paragraph: a small model sometimes goes on to echo the prompt ("Passage: ...", "[2] ...").
 ANSWER_ENDS = re.compile(r"\n\s*\n|\n(?=\s*(?:passage|question|\[\d|\d+\.))", re.IGNORECASE)
 # A generated sentence is backed when at least this share of the words it adds to the question come from the
-# evidence passage (the rest: inflections the stemmer misses, a linking word), and its bi-encoder cosine with
-# the evidence sentence is at least MIN_SIMILARITY. What they keep out is pinned by tests/assistant/pipeline/
-# test_verify.py (an invented number, a negation, a true sentence about something else).
+# evidence passage, and its bi-encoder cosine with the evidence sentence is at least MIN_SIMILARITY. Measured on
+# the CSTO dev set with the local model (`article-assistant eval data/gold-dev.jsonl --backend llamacpp`, the two
+# constants set before the run): at 0.6 or 0.8, 11 of 31 answers keep a generated sentence, at 1.0 only 8 (the
+# other 3 show the reader's sentence instead); correct 0.774, containment 0.778 and citation precision 0.923 at
+# every value of either constant tried (0.6 / 0.8 / 1.0, and 0.1 / 0.3 / 0.5), the follow-ups 14 of 14. The
+# similarity floor decided no sentence there; it keeps out a sentence made of the passage's *other* sentence,
+# which every added word passes (tests/assistant/pipeline/test_verify.py).
 MIN_NEW_WORDS_FOUND = 0.8
 MIN_SIMILARITY = 0.3
 _NUM = re.compile(r"\d+(?:[.,]\d+)?")

@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-progress", action="store_true", help="log lines instead of a progress bar")
     args = p.parse_args(argv)
 
-    from index import InputError
+    from assistant.errors import InputError
 
     log = lambda msg: print(f"train: {msg}", file=sys.stderr, flush=True)
     try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index import InputError
+from assistant.errors import InputError
 
 __all__ = ["DataError", "Document", "Paragraph", "Question", "SelectionRow", "load_eval_article", "load_selection",
            "load_squad"]

@@ -42,3 +42,12 @@ def test_the_models_ways_of_saying_it_found_nothing_and_where_its_answer_ends() 
     assert ANSWER_ENDS.search("Maria Holt built it. [1]\n\nPassage: ...")
     assert ANSWER_ENDS.search("Maria Holt built it.\n[2] The town ...")
     assert ANSWER_ENDS.search("Maria Holt built it in 1871.") is None
+
+
+def test_a_sentence_built_from_the_passages_other_sentence_is_not_cited_to_this_one() -> None:
+    # Every word it adds is in the passage, so only the similarity floor sees it says something else.
+    text = "The lighthouse of Varn was built in 1871 by the engineer Maria Holt. Its keepers grew potatoes."
+    built = Sentence(text[:68], 0, 68, 0)
+    cand = Evidence(built, Hit(Passage("p", text, 0, len(text), 0), 1.0, 1), 0.9, 0.9)
+    sentence = "Keepers grew potatoes there."
+    assert supported(sentence, QUESTION, [cand], embed([built.text]), embed([sentence])[0]) is None
