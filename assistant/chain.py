@@ -1,9 +1,11 @@
 """The retrieval chain: a row of small steps over one typed state (`Turn`, assistant/pipeline/turn.py).
 
-    screen -> rewrite -> retrieve -> read -> decide -> generate + verify -> compose -> Answer
-    (pipeline/decide.py, rewrite.py, retrieve.py, read.py, decide.py, generate.py + verify.py, compose.py)
+    screen -> rewrite -> [overview] -> retrieve -> read -> decide -> generate + verify -> compose -> Answer
+    (pipeline/decide.py, rewrite.py, overview.py, retrieve.py, read.py, decide.py, generate.py + verify.py,
+    compose.py)
 
-Each step returns a new `Turn`; a refused turn skips what is left up to composing. `answer` runs the steps and
+Each step returns a new `Turn`; a decided turn (a refusal, or an overview, which chooses its own sentences)
+skips what is left up to composing. `answer` runs the steps and
 `stream` runs the same ones, yielding the answer's text as it is verified: a generated sentence is checked
 against the article as soon as it is complete and shown only if it passes, so what streams is never taken back,
 and the pieces joined are exactly the final `Answer.text`.
@@ -20,6 +22,7 @@ from assistant.langchain import AnswerRunnable
 from assistant.pipeline.compose import Compose
 from assistant.pipeline.decide import Decide, Screen
 from assistant.pipeline.generate import Generate
+from assistant.pipeline.overview import Overview
 from assistant.pipeline.read import Read, rerank
 from assistant.pipeline.retrieve import Retrieve
 from assistant.pipeline.rewrite import Rewrite
@@ -43,6 +46,7 @@ class AnswerChain:
         self.finder = finder
         self.screen_step = Screen()
         self.rewrite_step = Rewrite(backend, settings.history_tokens)
+        self.overview_step = Overview(index, finder)
         self.search_step = Retrieve(index, settings.top_k, settings.read_passages)
         self.read_step = Read(index, finder, settings.top_k)
         self.decide_step = Decide(finder, settings.answer_threshold)
@@ -62,13 +66,13 @@ class AnswerChain:
     @property
     def steps(self) -> tuple[Step, ...]:
         """Everything before generation, in order: the one list `answer` and `stream` run."""
-        return (self.screen_step.run, self.rewrite_step.run, self.search_step.run, self.read_step.run,
-                self.decide_step.run)
+        return (self.screen_step.run, self.rewrite_step.run, self.overview_step.run, self.search_step.run,
+                self.read_step.run, self.decide_step.run)
 
     def prepare(self, turn: Turn) -> Turn:
-        """`turn` through the steps before generation; a refusal skips the rest."""
+        """`turn` through the steps before generation; once decided (a refusal, an overview) the rest is skipped."""
         for step in self.steps:
-            if turn.refused:
+            if turn.decision is not None:
                 break
             turn = step(turn)
         return turn

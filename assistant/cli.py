@@ -144,6 +144,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(terminal_markdown(answer.text, sys.stdout.isatty()))
+        if answer.refused and answer.reason:
+            print(answer.reason)  # why, in the words the web chat and the HTTP API give
         if answer.citations:
             print("\nSources:\n" + format_sources(answer, assistant.index))
     return 0
@@ -173,6 +175,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
                     print(terminal_markdown(piece, sys.stdout.isatty()), end="", flush=True)
             assert final is not None
             print()
+            if final.refused and final.reason:
+                print(final.reason)
             if final.citations:
                 print(format_sources(final, assistant.index))
             history += [{"role": "user", "content": question}, {"role": "assistant", "content": final.text}]

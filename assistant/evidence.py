@@ -9,6 +9,7 @@ reader's probability (assistant/reader/fusion.py): the two make different mistak
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from index import Embedder, Hit, Passage, Sentence, content_terms, split_sentenc
 from index.types import Article
 
 __all__ = ["ARTICLE_SENTENCES", "FOLLOWUP_TIE", "MAX_CANDIDATES", "Evidence", "EvidenceFinder", "choose_evidence",
-           "extractive_answer", "prefer_paragraph"]
+           "extractive_answer", "prefer_paragraph", "quote_sentences"]
 
 # The reader scores this many sentences at most (Settings.read_sentences overrides it): the retrieved
 # passages' sentences nearest the question by the bi-encoder. 14 sentences of 12 passages scored lower on the
@@ -45,6 +46,8 @@ ARTICLE_SENTENCES = 3
 # and 0.735 after one on another paragraph, unchanged; at 0.05 a change of topic costs (0.725). On the CSTO
 # follow-ups it settles c01, where the members sentence trailed another by 0.001.
 FOLLOWUP_TIE = 0.02
+# A sentence that opens with a pronoun goes on about what the one before it named.
+_GOES_ON = re.compile(r"^(?:it|its|they|their|he|his|she|her|this|these)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,22 @@ class EvidenceFinder:
         order = [int(i) for i in np.argsort(-sims, kind="stable") if int(i) not in self._skip]
         return self.sentences[order[0]].paragraph if order else None
 
+    def related(self, terms: set[str]) -> list[tuple[int, np.ndarray]]:
+        """The sentences that could be evidence (no title, no planted orders) and use one of `terms` (every one
+        when `terms` is empty), or go on about one that does ("It stands 42 metres tall." right after it, in its
+        paragraph), with their vectors, in article order: what an overview chooses from."""
+        vectors = self._sentence_vectors()
+        found: list[int] = []
+        for i, s in enumerate(self.sentences):
+            if i in self._skip:
+                continue
+            previous = self.sentences[i - 1] if i else None
+            if (not terms or terms & set(content_terms(s.text))
+                    or (found and found[-1] == i - 1 and previous is not None
+                        and previous.paragraph == s.paragraph and _GOES_ON.match(s.text))):
+                found.append(i)
+        return [(i, vectors[i]) for i in found]
+
     def prompt_text(self, hit: Hit) -> str:
         """The passage as the model sees it: instruction-like sentences planted in the article removed."""
         p = hit.passage
@@ -189,12 +208,14 @@ def choose_evidence(evidence: list[Evidence]) -> list[Evidence]:
 def extractive_answer(evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:
     """The chosen sentence itself, cited. No model, so it cannot invent; it is also what a generated answer
     falls back to when none of its sentences is backed. (The chain puts Yes./No. or the short answer first.)"""
-    chosen = choose_evidence(evidence)
-    if not chosen:
-        return "", []
+    return quote_sentences(choose_evidence(evidence), article_text)
+
+
+def quote_sentences(evidence: Sequence[Evidence], article_text: str) -> tuple[str, list[Citation]]:
+    """The sentences in the order given, each followed by its `[n]`, one citation each."""
     citations = []
     parts = []
-    for n, e in enumerate(chosen, start=1):
+    for n, e in enumerate(evidence, start=1):
         s = e.sentence
         citations.append(Citation(n, e.hit.passage.id, article_text[s.start:s.end], s.start, s.end))
         parts.append(f"{s.text} [{n}]")

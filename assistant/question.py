@@ -49,7 +49,25 @@ _EXPLAIN = re.compile(r"\bwhy\b|\bhow\b(?!\s+(many|much|long|old|far|big|large|t
 # without a question word at its start is 6 ("Under what condition would that happen?", which leans on "that").
 ELLIPSIS_WORDS = 5
 
-Kind = Literal["yes_no", "explain", "factoid"]
+# Questions that ask what the article says rather than one fact: answered with a few cited sentences, not one.
+# The topic is what follows "about" / "on" / "of"; none for the whole article ("What is this article about?").
+_ARTICLE = r"(?:the|this)\s+(?:article|text|piece|story|report|author|writer)"
+_OVERVIEW = re.compile(
+    rf"^(?:what\s+(?:does|do|did)\s+(?:{_ARTICLE}|it)\s+(?:say|tell(?:\s+us|\s+me)?|write|report|mention)"
+    rf"(?:\s+about|\s+on|\s+of)?"
+    r"|what\s+do\s+(?:we|i)\s+learn\s+(?:about|of)"
+    r"|(?:please\s+)?(?:summari[sz]e|sum\s+up)"
+    r"|(?:please\s+)?(?:give|show)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|quick\s+)?"
+    r"(?:summary|overview|gist|rundown)(?:\s+of|\s+on|\s+about)?"
+    r"|tell\s+me\s+(?:more\s+)?about"
+    r"|(?:what(?:'s|\s+is)\s+)?(?:a\s+|the\s+)?(?:summary|overview|gist)\s+(?:of|on|about))"
+    r"(?P<topic>.*?)[\s?.!]*$", re.IGNORECASE)
+_WHOLE = re.compile(rf"^(?:what(?:'s|\s+is)\s+{_ARTICLE}\s+(?:all\s+)?about|what\s+is\s+it\s+about)\b[\s?.!]*$",
+                    re.IGNORECASE)
+_PART = re.compile(r"^(?:the\s+)?(?:part|section|bit|passage|paragraph)s?\s+(?:on|about|of)\s+", re.IGNORECASE)
+_ITSELF = re.compile(rf"^(?:{_ARTICLE}|it|this)$", re.IGNORECASE)
+
+Kind = Literal["yes_no", "explain", "factoid", "overview"]
 
 
 def negates(text: str) -> bool:
@@ -89,6 +107,12 @@ class Question:
     negated: bool
     injection: bool
     leans_on_history: bool
+    topic: str | None = None  # an overview's subject ("Russia"); None for the whole article or another kind
+
+    @property
+    def overview(self) -> bool:
+        """Asks what the article says (about something), not for one fact: a few cited sentences answer it."""
+        return self.kind == "overview"
 
     @property
     def yes_no(self) -> bool:
@@ -108,10 +132,24 @@ class Question:
 def analyse(text: str) -> Question:
     """The question's analysis (cached: a question is analysed once however many steps read it)."""
     text = text.strip()
-    if _AUX.match(text) and " or " not in text.lower():
-        kind: Kind = "yes_no"
+    bare = strip_lead(text)
+    topic: str | None = None
+    if _WHOLE.match(bare):
+        kind: Kind = "overview"
+    elif (m := _OVERVIEW.match(bare)) and (m.group("topic").strip() or not bare.lower().startswith("tell")):
+        kind = "overview"
+        topic = _PART.sub("", m.group("topic").strip()).strip() or None
+        if topic is not None and _ITSELF.match(topic):
+            topic = None  # "Summarize the article": the whole of it
+    elif _AUX.match(text) and " or " not in text.lower():
+        kind = "yes_no"
     elif _EXPLAIN.search(text):
         kind = "explain"
     else:
         kind = "factoid"
-    return Question(text, kind, negates(text), looks_like_injection(text), _leans_on_history(strip_lead(text)))
+    if kind == "overview":
+        # Its own words ("What does the article say") lean on nothing; only a topic can ("about them").
+        leans = topic is not None and any(p.search(topic) for p in (_PRONOUN, DEMONSTRATIVE, ORDINAL))
+    else:
+        leans = _leans_on_history(bare)
+    return Question(text, kind, negates(text), looks_like_injection(text), leans, topic)

@@ -26,8 +26,8 @@ from index import content_terms
 if TYPE_CHECKING:
     from assistant.evidence import Evidence
 
-__all__ = ["REFUSAL", "Decision", "RefusalKind", "below_threshold", "decide", "not_mentioned", "refuse_below",
-           "resolve_threshold", "screen", "unbacked"]
+__all__ = ["REFUSAL", "Decision", "RefusalKind", "below_threshold", "decide", "not_mentioned", "overview",
+           "refuse_below", "resolve_threshold", "screen", "unbacked"]
 
 REFUSAL = "The article does not say."
 RefusalKind = Literal["instructions", "not_found", "below_threshold", "unbacked"]
@@ -59,18 +59,39 @@ def screen(question: Question) -> Decision | None:
 
 
 def below_threshold(score: float, threshold: float | None) -> str | None:
-    """Why an answer with the reader's `score` is refused at `threshold`, or None when it passes."""
+    """Why an answer with the reader's `score` is refused at `threshold`, or None when it passes. In words a
+    reader can check, never the scores (they stay in `Answer.answer_score`)."""
     if threshold is None or score >= threshold:
         return None
-    return (f"No sentence of the article answers this: the closest one is not about what you asked "
-            f"(the reader's confidence is {score:.2f}; it answers from {threshold:.2f}).")
+    return "No sentence of the article answers this."
+
+
+# "How large ...", "how many ...": the word after "how" asks for a measure; it is not a topic the article lacks.
+_MEASURE = re.compile(r"\bhow\s+([^\W_]+)", re.IGNORECASE)
+# A word is only "not mentioned" when the article uses no word that starts like it: "membership" is not claimed
+# absent from an article about "members". Five letters: the shortest stem that still tells "member" from "memo".
+RELATED_PREFIX = 5
+
+
+def _uses(term: str, vocabulary: Collection[str]) -> bool:
+    """The article uses `term`, or a word that starts like it."""
+    if term in vocabulary:
+        return True
+    return len(term) >= RELATED_PREFIX and any(t.startswith(term[:RELATED_PREFIX]) for t in vocabulary)
 
 
 def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
-    """The question's words the article never uses, as the phrase they stand in ("the NATO Secretary
-    General"), or None. Only an explanation of a refusal, never a reason to refuse: the reader decides."""
+    """The question's words the article never uses, nor any word that starts like them, as the phrase they
+    stand in ("the NATO Secretary General"), or None. Only an explanation of a refusal, never a reason to
+    refuse: the reader decides."""
     words = re.findall(r"[^\W_]+(?:[’'-][^\W_]+)*", question)
-    missing = [i for i, w in enumerate(words) if (t := content_terms(w)) and t[0] not in vocabulary]
+    measures = {m.group(1).lower() for m in _MEASURE.finditer(question)}
+
+    def absent(word: str) -> bool:
+        terms = content_terms(word)
+        return bool(terms) and word.lower() not in measures and not _uses(terms[0], vocabulary)
+
+    missing = [i for i, w in enumerate(words) if absent(w)]
     if not missing:
         return None
     runs: list[list[int]] = []
@@ -109,6 +130,19 @@ def decide(question: Question, evidence: Sequence[Evidence], threshold: float,
     if why:
         return refused(why, "below_threshold", score)
     return Decision(True, f"the probability that the article answers: {score:.2f}", score)
+
+
+def overview(question: Question, vocabulary: Collection[str], chosen: int) -> Decision:
+    """An overview ("What does the article say about X?") is refused only when the article does not mention
+    its topic: none of the topic's words (nor a word that starts like one) is the article's. `chosen`: how many
+    sentences were found about it."""
+    topic = question.topic
+    terms = content_terms(topic or "")
+    if (terms and not any(_uses(t, vocabulary) for t in terms)) or not chosen:
+        return Decision(False, f"The article does not mention {topic}." if topic else
+                        "Nothing in the article matches the question.", kind="not_found")
+    about = f"about {topic}" if topic else "as a whole"
+    return Decision(True, f"an overview of what the article says {about}: {chosen} sentence(s)")
 
 
 def unbacked(score: float | None) -> Decision:

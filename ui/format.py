@@ -27,6 +27,10 @@ _INERT = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;"
                         "*": "&#42;", "_": "&#95;", "~": "&#126;"})
 
 
+# A refusal's label says which kind it is (assistant/refusal.py): orders to the assistant are not "not found".
+_BADGES = {"instructions": "Not a question about the article"}
+
+
 def esc(text: object) -> str:
     """HTML-escaped text that no Markdown, LaTeX or template syntax can touch."""
     return html.escape(str(text), quote=True).translate(_INERT)
@@ -81,8 +85,9 @@ def answer_html(answer: Any, turn: int = 0) -> str:
     if _get(answer, "refused", False):
         reason = str(_get(answer, "reason", "") or "")
         why = f'<div class="aa-why">{esc(reason)}</div>' if reason else ""
-        return (f'<div class="aa-refusal"><span class="aa-badge">Not in the article</span> '
-                f'{esc(text)}{why}</div>')
+        badge = _BADGES.get(str(_get(answer, "refusal", "") or ""), "Not in the article")
+        return f'<div class="aa-refusal"><span class="aa-badge">{badge}</span> {esc(text)}{why}</div>'
+
     numbers = {int(_get(c, "n")) for c in _get(answer, "citations", [])}
     short = _get(answer, "short_answer")
     short_text = str((short.get("text") if isinstance(short, dict) else short.text) or "") if short else ""

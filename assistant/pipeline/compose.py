@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.citations import build_citations
-from assistant.evidence import Evidence, extractive_answer
+from assistant.evidence import Evidence, extractive_answer, quote_sentences
 from assistant.markup import bold
 from assistant.pipeline.turn import Turn
 from assistant.pipeline.verify import NOT_FOUND
@@ -47,7 +47,10 @@ class Compose:
             return _refused(decision, turn, t, common)
         citations: list[Citation] = []
         text, reason = "", "extractive"
-        if turn.backed:
+        if turn.query.overview:
+            text, citations = quote_sentences(turn.evidence, self.index.article.text)
+            reason = decision.reason
+        elif turn.backed:
             text, citations = build_citations(self.index.article.text, turn.backed)
             dropped = turn.generated - len(turn.backed)
             reason = f"generated; {dropped} unsupported sentence(s) removed" if dropped else "generated"

@@ -43,7 +43,8 @@ class Generate:
     def run(self, turn: Turn, check: Checker) -> Iterator[str]:
         """Runs the model and has `check` check its answer sentence by sentence; yields each backed sentence
         with its `[n]` marker as soon as it is complete."""
-        if turn.decision is None or not turn.decision.answerable or not self.backend.generates:
+        if (turn.decision is None or not turn.decision.answerable or not self.backend.generates
+                or turn.query.overview):  # an overview is the article's own sentences
             return
         t = time.perf_counter()
         timings = check.timings

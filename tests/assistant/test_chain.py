@@ -51,7 +51,7 @@ def test_refused_below_the_readers_threshold_and_the_score_is_kept(make_assistan
     # The same decision as the product's (the curve's point at the threshold is what the product does); its
     # reason is the generic one, since the curve never looks at the article's words.
     assert (again.text, again.refused, again.citations, again.short_answer) == (ans.text, True, [], None)
-    assert "confidence is 0.50; it answers from 0.75" in again.reason
+    assert again.reason == "No sentence of the article answers this." and again.refusal == "below_threshold"
     assert refuse_below(would, 0.5) is would
 
 

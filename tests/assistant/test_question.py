@@ -56,3 +56,31 @@ def test_injection_and_the_lead_word() -> None:
 def test_the_analysis_is_made_once() -> None:
     assert analyse("  When was it founded? ") is analyse("  When was it founded? ")
     assert analyse("  When was it founded? ").text == "When was it founded?"
+
+
+@pytest.mark.parametrize(("q", "topic"), [
+    ("What does the article say about Russia?", "Russia"),
+    ("What does the article say about 2024?", "2024"),
+    ("Summarize the part on Armenia", "Armenia"),
+    ("Tell me about the Kursk incursion.", "the Kursk incursion"),
+    ("What do we learn about Tokayev?", "Tokayev"),
+    ("Give me a short summary of the article", None),
+    ("What is this article about?", None),
+    ("And what does the author say about China?", "China"),
+])
+def test_overview_questions_and_their_topic(q: str, topic: str | None) -> None:
+    a = analyse(q)
+    assert a.overview and a.topic == topic and not a.wants_short and not a.leans_on_history
+
+
+@pytest.mark.parametrize("q", [
+    "What did Pashinyan say about the CSTO?", "What is the CSTO?", "Tell me.", "Describe how Belarus reacted.",
+    "Is the article about Russia?",
+])
+def test_questions_that_are_not_overviews(q: str) -> None:
+    assert not analyse(q).overview
+
+
+def test_an_overview_of_them_leans_on_the_conversation() -> None:
+    assert analyse("What does it say about them?").leans_on_history
+    assert analyse("What does the article say about that country?").leans_on_history

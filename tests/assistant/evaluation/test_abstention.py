@@ -190,7 +190,8 @@ def test_run_applies_the_products_threshold_and_writes_the_curve(scored_assistan
     assert [r["answer_score"] for r in rows] == [0.9, 0.3, 0.7, 0.2, 0.55]
     v2 = rows[1]  # "How tall is the lighthouse?": answered rightly, but scored 0.3 < 0.5
     assert v2["refused"] and not v2["raw_refused"] and v2["raw_containment"] == 1.0
-    assert "0.30" in v2["reason"] and v2["failures"] == ["refused an answerable question"]
+    assert v2["reason"] == "No sentence of the article answers this." and v2["answer_score"] == 0.3
+    assert v2["failures"] == ["refused an answerable question"]
     assert rows[0]["short_answer"] is not None and rows[0]["short_answer_f1"] is not None
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["answer_threshold"] == 0.5
