@@ -16,6 +16,17 @@ def test_standalone_question_is_left_alone() -> None:
     assert rewrite_followup(q, _h("What is the CSTO?")) == q
 
 
+def test_a_possessive_whose_owner_the_question_names_is_left_alone() -> None:
+    q = "What did Armenia do about its membership?"
+    assert rewrite_followup(q, _h("What is the CSTO?", "A regional security organization. [1]")) == q
+    assert rewrite_followup("What did its members do?", _h("What is the CSTO?")) == "What did the CSTO’s members do?"
+
+
+def test_an_overview_that_names_its_topic_is_left_alone() -> None:
+    q = "What does the article say about Kazakhstan?"
+    assert rewrite_followup(q, _h("Who leads the CSTO?", "Russia leads it. [1]")) == q
+
+
 def test_singular_pronoun_resolved_to_named_thing() -> None:
     assert rewrite_followup("When was it founded?", _h("What is the CSTO?")) == "When was the CSTO founded?"
     assert "Nikol Pashinyan" in rewrite_followup("What did he say next?", _h("Who is Nikol Pashinyan?"))
