@@ -13,6 +13,7 @@ and the pieces joined are exactly the final `Answer.text`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -93,19 +94,26 @@ class AnswerChain:
         turn = self.prepare(turn)
         shown = ""
         check = Checker(turn, self.finder, self.index.embedder)
-        prefix = self.compose_step.prefix(turn)
-        for part in self.generate_step.run(turn, check):
-            piece = f"{prefix}{part}" if not shown else f" {part}"
+        if turn.decision is not None and turn.decision.answerable and (shown := self.compose_step.prefix(turn)):
+            yield shown  # the short answer (or Yes./No.) first: every answer with evidence starts with it
+        for n, part in enumerate(self.generate_step.run(turn, check)):
+            piece = f" {part}" if n else part
             shown += piece
             yield piece
         answer = self.compose_step.run(check.outcome(turn))
         if answer.text != shown:
-            # Nothing generated was shown (extractive backend, refusal, or no sentence backed): the answer
-            # comes whole. Something shown is always the start of the answer, never replaced.
+            # Nothing generated was shown (extractive backend, refusal, overview, or no sentence backed): the rest
+            # comes now, a cited sentence a piece. Something shown is always the start of the answer, never replaced.
             assert not shown or answer.text.startswith(shown), (shown, answer.text)
-            yield answer.text[len(shown):]
+            yield from _sentences(answer.text[len(shown):])
         yield answer
 
     def runnable(self, prepare: Callable[[dict[str, Any]], Turn],
                  on_answer: Callable[[Answer], Answer] | None = None) -> AnswerRunnable:
         return AnswerRunnable(self, prepare, on_answer)
+
+
+def _sentences(text: str) -> list[str]:
+    """`text` cut after each `[n]` marker, the space before the next sentence kept with it: joined, `text`."""
+    pieces = [p for p in re.split(r"(?<=\])(?= )", text) if p]
+    return pieces or [text]

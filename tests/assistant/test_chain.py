@@ -166,12 +166,14 @@ def test_stream_shows_only_verified_sentences_and_never_takes_them_back(make_ass
                       "The keepers left in 1989, when the light became automatic.")
     a = make_assistant(article=small_article, generator=llm)
     stream = a.stream("When was the lamp converted to electricity?")
+    short = next(stream)
+    assert short == "**1936**. " and llm.sent == 0  # the reader's short answer first, before the model writes
     first = next(stream)
     assert isinstance(first, str) and "1936" in first and first.endswith("[1]")
     assert llm.sent < llm.total  # shown while the model was still writing, not at the end
     rest = list(stream)
     final = rest[-1]
-    pieces = [first, *rest[:-1]]
+    pieces = [short, first, *rest[:-1]]
     assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces)
     assert "".join(pieces) == final.text  # what was shown is exactly the answer
     assert not any("cheese" in p for p in pieces) and "cheese" not in final.text  # unbacked: never shown
@@ -182,8 +184,9 @@ def test_stream_of_an_unbacked_answer_is_the_extractive_answer_whole(make_assist
                                                                       small_article: Path) -> None:
     a = make_assistant(article=small_article, generator=FakeLLM("The moon is made of green cheese."))
     out = list(a.stream("When was the lamp converted to electricity?"))
-    assert len(out) == 2 and isinstance(out[1], Answer)
-    assert out[0] == out[1].text and "1936" in out[0] and "cheese" not in out[0]
+    assert len(out) == 3 and isinstance(out[2], Answer)
+    assert out[0] == "**1936**. " and out[0] + out[1] == out[2].text  # the short answer, then the reader's sentence
+    assert "1936" in out[1] and "cheese" not in out[1]
     assert not a.ask("When was the lamp converted to electricity?").text.count("cheese")
 
 

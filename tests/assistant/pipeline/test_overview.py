@@ -54,3 +54,12 @@ def test_mmr_skips_a_near_duplicate_of_a_sentence_already_chosen() -> None:
     assert mmr(relevance, vectors, 2) == [0, 2]  # the second is the first again
     assert mmr(relevance, vectors, 2, weight=0.0) == [0, 1]  # without the penalty, relevance alone
     assert mmr(relevance, vectors, 5) == [0, 2, 1]
+
+
+def test_a_streamed_overview_arrives_a_cited_sentence_at_a_time(make_assistant: Make, small_article: Path) -> None:
+    pieces = list(make_assistant(article=small_article).stream("What does the article say about the lighthouse?"))
+    final = pieces[-1]
+    assert isinstance(final, Answer) and len(final.citations) == 2
+    text = [p for p in pieces[:-1] if isinstance(p, str)]
+    assert len(text) == 2 and text[0].endswith("[1]") and text[1].startswith(" It stands")
+    assert "".join(text) == final.text
