@@ -221,12 +221,14 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                                        "show_progress": "hidden"}
         # While answering: Send and the examples are disabled, the question box is read-only (a second question
         # cannot be dropped: it cannot be sent until this answer is done or stopped) and Stop is offered.
-        controls = [question, send, stop, *example_buttons]
+        # Clear chat waits too: clearing under a streaming answer would lose the answer's sources.
+        controls = [question, send, stop, clear, *example_buttons]
         busy = lambda: [gr.update(interactive=False, placeholder="Answering… press Stop to ask something else"),
-                        gr.update(interactive=False), gr.update(visible=True),
+                        gr.update(interactive=False), gr.update(visible=True), gr.update(interactive=False),
                         *[gr.update(interactive=False) for _ in example_buttons]]
         idle = lambda: [gr.update(interactive=True, placeholder=ASK), gr.update(interactive=True),
-                        gr.update(visible=False), *[gr.update(interactive=True) for _ in example_buttons]]
+                        gr.update(visible=False), gr.update(interactive=True),
+                        *[gr.update(interactive=True) for _ in example_buttons]]
         answering = []
         for trigger, first in [(question.submit, question), (send.click, question),
                                *[(b.click, b) for b in example_buttons]]:

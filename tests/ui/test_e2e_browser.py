@@ -103,7 +103,8 @@ def _ask_and_watch(page: object, question: str, answers_before: int) -> list[str
     saw_busy = False
     while finals.count() <= answers_before and time.monotonic() - t0 < deadline:
         state = page.evaluate("() => ({busy: !!document.querySelector('#aa-send')?.disabled && "
-                              "!!document.querySelector('#aa-question textarea')?.disabled, text: "
+                              "!!document.querySelector('#aa-question textarea')?.disabled && "
+                              "!!document.querySelector('#aa-clear')?.disabled, text: "
                               "([...document.querySelectorAll('#aa-chat .aa-streaming')].pop() || {}).innerText})")
         saw_busy = saw_busy or state["busy"]  # Send and the question box: a second question cannot be lost
         if state["text"]:
@@ -111,7 +112,7 @@ def _ask_and_watch(page: object, question: str, answers_before: int) -> list[str
         time.sleep(0.05)
     expect(finals).to_have_count(answers_before + 1, timeout=5_000)
     samples.append(finals.last.inner_text().strip())
-    assert saw_busy, "Send or the question box stayed enabled while answering"
+    assert saw_busy, "Send, the question box or Clear chat stayed enabled while answering"
     return samples
 
 
