@@ -53,7 +53,7 @@ class AnswerChain:
         self.decide_step = Decide(finder, settings.answer_threshold)
         self.generate_step = Generate(backend, finder, context_passages=settings.context_passages,
                                   max_tokens=settings.max_tokens, temperature=settings.temperature)
-        self.compose_step = Compose(index, finder.reader, backend.name)
+        self.compose_step = Compose(index, finder, backend.name)
 
     @property
     def backend_name(self) -> str:

@@ -104,6 +104,13 @@ class EvidenceFinder:
     def vector(self, sentence: Sentence) -> list[float]:
         return [float(x) for x in self._sentence_vectors()[self._index[(sentence.start, sentence.end)]]]
 
+    def before(self, sentence: Sentence) -> str:
+        """The sentence before `sentence` in its paragraph ("" for a paragraph's first): what its pronouns lean on."""
+        i = self._index.get((sentence.start, sentence.end))
+        if not i or self.sentences[i - 1].paragraph != sentence.paragraph:
+            return ""
+        return self.sentences[i - 1].text
+
     def context(self, i: int) -> str:
         """What the reader sees around sentence i: the title, and the sentence before it in its paragraph."""
         return reader_context(self.article.title, self.sentences, i)

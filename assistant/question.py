@@ -82,7 +82,8 @@ def strip_lead(question: str) -> str:
 
 
 def _leans_on_history(question: str) -> bool:
-    """A pronoun, "that country", "the second one", or too few words of its own ("Kazakhstan?", "in 2022?").
+    """A pronoun, "that country", "the second one", or too few words of its own ("Kazakhstan?", "in 2022?",
+    "What year?").
     A possessive whose owner the question itself names stands alone ("What did Armenia do about its
     membership?"): the name comes before it."""
     pronoun = _PRONOUN.search(question)
@@ -94,7 +95,12 @@ def _leans_on_history(question: str) -> bool:
             return True
     if DEMONSTRATIVE.search(question) or ORDINAL.search(question):
         return True
-    return len(content_terms(question)) < 2 or (not START.match(question) and len(question.split()) <= ELLIPSIS_WORDS)
+    # One content word is an ellipsis ("What year?", "Where exactly?") unless it is a name the question asks
+    # about ("What is the CSTO?" stands alone, and after an exchange on Armenia it is still about the CSTO).
+    terms = content_terms(question)
+    if not terms or (len(terms) < 2 and not _NAME.search(question)):
+        return True
+    return not START.match(question) and len(question.split()) <= ELLIPSIS_WORDS
 
 
 @dataclass(frozen=True)
@@ -122,10 +128,6 @@ class Question:
     def wants_short(self) -> bool:
         """Who, when, where, how many, which, what ...: yes. Why/how questions and yes/no questions: no."""
         return self.kind == "factoid"
-
-    def polarity(self, sentence: str) -> str:
-        """'No' when `sentence` negates what this yes/no question asks, else 'Yes'."""
-        return "No" if negates(sentence) != self.negated else "Yes"
 
 
 @lru_cache(maxsize=4096)

@@ -21,16 +21,42 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.question import Question
 from assistant.types import Answer
-from index import content_terms
+from index import content_terms, uses_term
 
 if TYPE_CHECKING:
     from assistant.evidence import Evidence
 
-__all__ = ["REFUSAL", "Decision", "RefusalKind", "below_threshold", "decide", "not_mentioned", "overview",
-           "refuse_below", "resolve_threshold", "screen", "unbacked"]
+__all__ = [
+    "INSTRUCTIONS",
+    "REFUSAL",
+    "Decision",
+    "RefusalKind",
+    "below_threshold",
+    "decide",
+    "is_refusal",
+    "not_mentioned",
+    "overview",
+    "refusal_text",
+    "refuse_below",
+    "resolve_threshold",
+    "screen",
+    "unbacked",
+]
 
 REFUSAL = "The article does not say."
+# An instruction is not a question the article fails to answer: saying "the article does not say" would be untrue.
+INSTRUCTIONS = "That is an instruction to the assistant, not a question about the article: it only answers questions."
 RefusalKind = Literal["instructions", "not_found", "below_threshold", "unbacked"]
+
+
+def refusal_text(kind: RefusalKind | None) -> str:
+    """The one text a refusal of this kind shows, on every surface (page, CLI, Python, HTTP)."""
+    return INSTRUCTIONS if kind == "instructions" else REFUSAL
+
+
+def is_refusal(text: str) -> bool:
+    """A reply that is one of the refusal texts (a history's refused turns resolve nothing)."""
+    return text.strip() in (REFUSAL, INSTRUCTIONS)
 
 
 @dataclass(frozen=True)
@@ -68,18 +94,6 @@ def below_threshold(score: float, threshold: float | None) -> str | None:
 
 # "How large ...", "how many ...": the word after "how" asks for a measure; it is not a topic the article lacks.
 _MEASURE = re.compile(r"\bhow\s+([^\W_]+)", re.IGNORECASE)
-# A word is only "not mentioned" when the article uses no word that starts like it: "membership" is not claimed
-# absent from an article about "members". Five letters: the shortest stem that still tells "member" from "memo".
-RELATED_PREFIX = 5
-
-
-def _uses(term: str, vocabulary: Collection[str]) -> bool:
-    """The article uses `term`, or a word that starts like it."""
-    if term in vocabulary:
-        return True
-    return len(term) >= RELATED_PREFIX and any(t.startswith(term[:RELATED_PREFIX]) for t in vocabulary)
-
-
 def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
     """The question's words the article never uses, nor any word that starts like them, as the phrase they
     stand in ("the NATO Secretary General"), or None. Only an explanation of a refusal, never a reason to
@@ -87,11 +101,14 @@ def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
     words = re.findall(r"[^\W_]+(?:[’'-][^\W_]+)*", question)
     measures = {m.group(1).lower() for m in _MEASURE.finditer(question)}
 
-    def absent(word: str) -> bool:
+    def absent(i: int, word: str) -> bool:
+        # Only a name or a number: a common word may be absent while its meaning is there ("arrive" in an
+        # article that says "deployed"), and "the article does not mention arrive" would be untrue.
+        named = (i > 0 and word[:1].isupper()) or any(c.isdigit() for c in word)
         terms = content_terms(word)
-        return bool(terms) and word.lower() not in measures and not _uses(terms[0], vocabulary)
+        return named and bool(terms) and word.lower() not in measures and not uses_term(terms[0], vocabulary)
 
-    missing = [i for i, w in enumerate(words) if absent(w)]
+    missing = [i for i, w in enumerate(words) if absent(i, w)]
     if not missing:
         return None
     runs: list[list[int]] = []
@@ -138,7 +155,7 @@ def overview(question: Question, vocabulary: Collection[str], chosen: int) -> De
     sentences were found about it."""
     topic = question.topic
     terms = content_terms(topic or "")
-    if (terms and not any(_uses(t, vocabulary) for t in terms)) or not chosen:
+    if (terms and not any(uses_term(t, vocabulary) for t in terms)) or not chosen:
         return Decision(False, f"The article does not mention {topic}." if topic else
                         "Nothing in the article matches the question.", kind="not_found")
     about = f"about {topic}" if topic else "as a whole"

@@ -5,11 +5,11 @@ from index.chunk import ChunkParams, chunk, split_sentences
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import InputError, StoreError
 from index.load import load_article, parse_article
-from index.text import content_terms, tokenize
+from index.text import content_terms, tokenize, uses_term
 from index.types import Article, Hit, Passage, Sentence
 
 __all__ = [
     "Article", "ArticleIndex", "BuildReport", "ChunkParams", "Embedder", "Hit", "IndexConfig", "InputError",
     "Passage", "Sentence", "SentenceTransformerEmbedder", "StoreError", "build_index", "chunk", "content_terms",
-    "load_article", "parse_article", "split_sentences", "tokenize",
+    "load_article", "parse_article", "split_sentences", "tokenize", "uses_term",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 
-__all__ = ["STOPWORDS", "ascii_quotes", "content_terms", "normalize", "stem", "tokenize"]
+__all__ = ["RELATED_PREFIX", "STOPWORDS", "ascii_quotes", "content_terms", "normalize", "stem", "tokenize",
+           "uses_term"]
 
 STOPWORDS = frozenset(
     """happen occur mention describe discuss explain
@@ -79,3 +81,16 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed words that carry meaning (no stopwords), in order."""
     return [stem(w) for w in tokenize(text) if w not in STOPWORDS]
+
+
+# A word counts as used when a word that starts like it is there: "membership" is not claimed absent from an
+# article about "members", "neutral" is covered by "neutrality". Five letters: the shortest stem that still
+# tells "member" from "memo".
+RELATED_PREFIX = 5
+
+
+def uses_term(term: str, vocabulary: Collection[str]) -> bool:
+    """`vocabulary` (content terms) holds `term`, or a word that starts like it."""
+    if term in vocabulary:
+        return True
+    return len(term) >= RELATED_PREFIX and any(t.startswith(term[:RELATED_PREFIX]) for t in vocabulary)

@@ -136,8 +136,10 @@ def sources_html(answer: Any, article_text: str, turn: int = 0, question: str = 
     asked = f'<p class="aa-asked">For: “{esc(question)}”</p>' if question else ""
     if _get(answer, "refused", False):
         reason = str(_get(answer, "reason", "") or "no passage of the article answers this")
+        lead = ("No sources: an instruction, not a question about the article."
+                if _get(answer, "refusal", None) == "instructions" else "No sources: the article does not say.")
         return (f'<section class="aa-sources aa-sources-refused" id="aa-src-t{turn}" data-turn="{turn}">'
-                f'<h3>Sources</h3>{asked}<p class="aa-note aa-refused-note">No sources: the article does not say. '
+                f'<h3>Sources</h3>{asked}<p class="aa-note aa-refused-note">{lead} '
                 f'<span class="aa-why">{esc(reason)}</span></p></section>')
     citations = list(_get(answer, "citations", []) or [])
     if not citations:

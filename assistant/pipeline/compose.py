@@ -1,5 +1,6 @@
-"""Composing the answer: the short answer in bold (or the article's own Yes./No.) first, then the backed
-generated sentences or the reader's sentence, each cited; a refusal in its one text with its reason."""
+"""Composing the answer: the short answer in bold (or Yes./No. when the cited sentence settles it, else "The
+article says:") first, then the backed generated sentences or the reader's sentence, each cited; a refusal in
+its one text with its reason."""
 
 from __future__ import annotations
 
@@ -9,30 +10,36 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.citations import build_citations
-from assistant.evidence import Evidence, extractive_answer, quote_sentences
+from assistant.evidence import Evidence, EvidenceFinder, extractive_answer, quote_sentences
 from assistant.markup import bold
 from assistant.pipeline.turn import Turn
 from assistant.pipeline.verify import NOT_FOUND
 from assistant.reader import Reader
-from assistant.refusal import REFUSAL, Decision, unbacked
+from assistant.refusal import Decision, refusal_text, unbacked
+from assistant.span_gate import span_signals
 from assistant.types import Answer, Citation, ShortAnswer
+from assistant.yes_no import SAYS, settle
 from index import ArticleIndex, content_terms
 
-__all__ = ["Compose", "trim_span"]
+__all__ = ["Compose", "span_candidate", "trim_span"]
 
 
 class Compose:
-    def __init__(self, index: ArticleIndex, reader: Reader, backend_name: str) -> None:
+    def __init__(self, index: ArticleIndex, finder: EvidenceFinder, backend_name: str) -> None:
         self.index = index
-        self.reader = reader
+        self.finder = finder
+        self.reader: Reader = finder.reader
         self.backend_name = backend_name
 
     def prefix(self, turn: Turn) -> str:
-        """What the answer starts with before its sentences: the short answer in bold, or Yes./No."""
+        """What the answer starts with before its sentences: the short answer in bold; for a yes/no question
+        Yes./No. when the cited sentence settles it (assistant/yes_no.py), else "The article says:"."""
         if not turn.evidence:
             return ""
         if turn.query.yes_no:
-            return f"{turn.query.polarity(turn.evidence[0].sentence.text)}. "
+            best = turn.evidence[0].sentence
+            settled = settle(turn.query, best.text, self.finder.before(best))
+            return f"{settled.answer}. " if settled.answer else f"{SAYS} "
         short = self.short_answer(turn)
         return f"{bold(short.text)}. " if short else ""
 
@@ -69,27 +76,43 @@ class Compose:
 
     def short_answer(self, turn: Turn) -> ShortAnswer | None:
         """The reader's span in the best sentence (the one every answer cites first), when the question wants
-        a few words and the span is confident."""
-        if not turn.evidence or not turn.query.wants_short:
+        a few words and the span is likely right: the reader's short-answer gate (assistant/span_gate.py), when
+        it has one, gives the probability, and `ShortAnswer.score` is that probability."""
+        found = span_candidate(turn, self.index.article.text, self.reader.span_threshold)
+        if found is None:
             return None
-        best: Evidence = turn.evidence[0]
-        if best.span is None:
-            return None
-        start, end, prob = best.span
-        text = self.index.article.text
-        start, end = trim_span(text, start, end)
-        s = best.sentence
-        if (prob < self.reader.span_threshold or end <= start or not (s.start <= start and end <= s.end)
-                or text[start:end].strip() == text[s.start:s.end].strip()):
-            return None
-        if not set(content_terms(text[start:end])) - set(content_terms(turn.standalone)):
-            return None  # a span that only repeats the question's own words answers nothing ("CSTO help")
-        return ShortAnswer(text[start:end], start, end, prob)
+        start, end, prob = found
+        text = self.index.article.text[start:end]
+        gate = self.reader.span_gate
+        if gate is None:
+            return ShortAnswer(text, start, end, prob)
+        p = gate.probability(span_signals(turn.standalone, text, prob, [e.probability for e in turn.evidence]))
+        return ShortAnswer(text, start, end, p) if p >= gate.level else None
+
+
+def span_candidate(turn: Turn, text: str, floor: float) -> tuple[int, int, float] | None:
+    """The span the reader found in the best sentence, trimmed, in article offsets, with its probability: None
+    when the question wants no few words, the span is under `floor`, is the whole sentence, or only repeats the
+    question's own words ("CSTO help" for "What does CSTO stand for?")."""
+    if not turn.evidence or not turn.query.wants_short:
+        return None
+    best: Evidence = turn.evidence[0]
+    if best.span is None:
+        return None
+    start, end, prob = best.span
+    start, end = trim_span(text, start, end)
+    s = best.sentence
+    if (prob < floor or end <= start or not (s.start <= start and end <= s.end)
+            or text[start:end].strip() == text[s.start:s.end].strip()):
+        return None
+    if not set(content_terms(text[start:end])) - set(content_terms(turn.standalone)):
+        return None
+    return start, end, prob
 
 
 def _refused(decision: Decision, turn: Turn, started: float, common: dict[str, Any]) -> Answer:
-    return Answer(REFUSAL, True, reason=decision.reason, refusal=decision.kind, timings=_total(turn, started),
-                  **common)
+    return Answer(refusal_text(decision.kind), True, reason=decision.reason, refusal=decision.kind,
+                  timings=_total(turn, started), **common)
 
 
 def _total(turn: Turn, started: float) -> dict[str, float]:

@@ -17,7 +17,7 @@ from assistant.injection import looks_like_injection
 from assistant.markup import MARKER
 from assistant.pipeline.turn import Turn
 from assistant.question import DEMONSTRATIVE, ELLIPSIS_WORDS, ORDINAL, PERSON, PLURAL, START, THING, analyse, strip_lead
-from assistant.refusal import REFUSAL
+from assistant.refusal import is_refusal
 from assistant.types import Message
 from index import content_terms
 from prompts import chat_messages
@@ -189,7 +189,7 @@ def usable_history(history: list[Message]) -> list[Message]:
         m = history[i]
         reply = history[i + 1] if m["role"] == "user" and i + 1 < len(history) else None
         if reply is not None and reply["role"] == "assistant":
-            if not (looks_like_injection(m["content"]) or reply["content"].strip().startswith(REFUSAL)):
+            if not (looks_like_injection(m["content"]) or is_refusal(reply["content"])):
                 out += [m, reply]
             i += 2
             continue

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.reader.fusion import Fusion
+from assistant.span_gate import SpanGate
 from index import Sentence
 
 __all__ = ["Candidate", "Fusion", "Reader", "Reading", "is_title", "reader_context"]
@@ -48,6 +49,7 @@ class Reader(ABC):
     name: str = "reader"
     threshold: float = 0.5  # below this the best sentence is not taken as an answer
     span_threshold: float = 0.5  # below this no short answer is given
+    span_gate: SpanGate | None = None  # P(short answer right), fitted for this reader (assistant/span_gate.py)
     fusion: Fusion = Fusion()  # the identity unless fitted (assistant/reader/fusion.py)
 
     def answer_probability(self, reading: Reading, similarity: float) -> float:

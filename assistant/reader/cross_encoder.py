@@ -12,11 +12,13 @@ from typing import Any
 
 from assistant.errors import InputError
 from assistant.reader import Candidate, Fusion, Reader, Reading
+from assistant.span_gate import SpanGate
 
-__all__ = ["MAX_SPAN_TOKENS", "CrossEncoderReader", "default_weights_dir"]
+__all__ = ["MAX_SPAN_TOKENS", "SPAN_GATE", "CrossEncoderReader", "default_weights_dir"]
 
 MAX_SPAN_TOKENS = 24
 BATCH = 5
+SPAN_GATE = "span_gate.json"  # the short-answer gate fitted for these weights, beside them
 
 
 def default_weights_dir() -> Path:
@@ -46,6 +48,15 @@ class CrossEncoderReader(Reader):
             except InputError as exc:
                 raise InputError(f"{self.weights / 'reader.json'}: {exc}") from None
         self.fusion = fusion
+        gate = self.weights / SPAN_GATE
+        self.span_gate = SpanGate.load(gate) if net is None and gate.exists() else None
+        if self.span_gate is not None and self.span_gate.reader_sha256 != config.get("sha256"):
+            raise InputError(f"{gate}: fitted for another reader; refit it: python -m assistant.training.span_gate")
+
+    @property
+    def sha256(self) -> str:
+        """Of the weights file, as reader.json records it: what caches and fitted gates are keyed by."""
+        return str(self._config().get("sha256", ""))
 
     def _config(self) -> dict[str, Any]:
         path = self.weights / "reader.json"

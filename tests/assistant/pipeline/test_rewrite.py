@@ -97,3 +97,28 @@ def test_a_refused_injection_in_the_history_does_not_change_the_next_answer(make
     after = a.ask("What is the CSTO?", history)
     assert not after.refused and after.standalone_question == "What is the CSTO?"
     assert after.text == alone.text and after.citations == alone.citations
+
+
+def test_a_short_question_naming_its_subject_is_not_hijacked_by_the_history() -> None:
+    history = _h("Did Armenia leave the CSTO?", "**de facto withdrawal from the bloc**. With Armenia's de facto "
+                 "withdrawal from the bloc, the CSTO has lost its only member in the South Caucasus. [1]")
+    assert rewrite_followup("What is the CSTO?", history) == "What is the CSTO?"
+    assert rewrite_followup("What year?", _h("When was the CSTO founded?")) != "What year?"  # an ellipsis still leans
+
+
+def test_every_standalone_dev_question_is_answered_as_it_is_alone(make_assistant: Any) -> None:
+    import json
+
+    from assistant.question import analyse
+    from tests.conftest import GOLD
+
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    standalone = [r["question"] for r in rows if not r.get("history") and not analyse(r["question"]).leans_on_history]
+    assert len(standalone) >= 0.8 * len(rows)
+    unrelated = [*_h("Did Armenia leave the CSTO?", "The article says: With Armenia's de facto withdrawal from the "
+                     "bloc, the CSTO has lost its only member in the South Caucasus. [1]"),
+                 *_h("Who is Tokayev?", "**President** Kassym-Jomart Tokayev called for CSTO help. [1]")]
+    a = make_assistant()
+    for q in standalone:
+        alone, after = a.ask(q), a.ask(q, unrelated)
+        assert (after.text, after.standalone_question) == (alone.text, q), q

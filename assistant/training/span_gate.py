@@ -1,0 +1,137 @@
+"""Fits the short-answer gate (assistant/span_gate.py) from the reader's cache (assistant/training/cache.py) in
+seconds: a scikit-learn logistic regression over `SpanSignals`, on the questions the product would answer
+(fused probability at or above the reader's threshold) of articles the reader never saw; the level is the
+lowest probability at which the spans shown on answerable questions are right at least `TARGET_PRECISION` of
+the time, chosen on out-of-fold probabilities (folds by article); then measured on the validation articles.
+
+    python -m assistant.training.span_gate --cache eval-out/cache/KEY --validation Normans,Yuan_dynasty \
+        [--out assistant/reader/weights/span_gate.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import InputError
+from assistant.span_gate import FEATURES, SpanGate, SpanSignals
+
+__all__ = ["RIGHT_F1", "TARGET_PRECISION", "figures", "fit", "main"]
+
+# A short answer is right at this token F1 or above against a gold answer (half its words right, as SQuAD's
+# partial credit reads it).
+RIGHT_F1 = 0.5
+# The precision the shown short answers of answerable questions must reach (the issue's target).
+TARGET_PRECISION = 0.85
+SEED = 0
+
+
+def _xy(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([SpanSignals(**r["signals"]).vector() for r in rows], dtype=np.float64)
+    y = np.array([r["answerable"] and r["span_f1"] >= RIGHT_F1 for r in rows], dtype=np.int64)
+    return x, y
+
+
+def candidates(rows: Sequence[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
+    """Rows the product answers (score at or above `threshold`) with a span to show or hold back."""
+    return [r for r in rows if r.get("signals") and r["answer_score"] is not None and r["answer_score"] >= threshold]
+
+
+def choose_level(probs: np.ndarray, rows: Sequence[dict[str, Any]], target: float = TARGET_PRECISION) -> float:
+    """The lowest level (grid of 0.01) whose shown spans on answerable questions are right at least `target` of
+    the time, with at least 20 of them shown; 1.0 (show none) when no level reaches it."""
+    answerable = np.array([bool(r["answerable"]) for r in rows])
+    right = np.array([bool(r["answerable"]) and r["span_f1"] >= RIGHT_F1 for r in rows])
+    for level in np.round(np.arange(0.0, 1.0, 0.01), 2):
+        shown = (probs >= level) & answerable
+        if shown.sum() >= 20 and right[shown].mean() >= target:
+            return float(level)
+    return 1.0
+
+
+def figures(rows: Sequence[dict[str, Any]], shown: np.ndarray, answered: int) -> dict[str, Any]:
+    """Precision of shown spans on answerable questions and on all; the share of answered answerable questions
+    with a right span shown."""
+    answerable = np.array([bool(r["answerable"]) for r in rows], dtype=bool)
+    right = np.array([bool(r["answerable"]) and r["span_f1"] >= RIGHT_F1 for r in rows], dtype=bool)
+    ans_shown = shown & answerable
+
+    def rate(num: int, den: int) -> float | None:
+        return round(num / den, 4) if den else None
+
+    return {"answered": answered, "shown": int(shown.sum()),
+            "precision_answerable": rate(int(right[ans_shown].sum()), int(ans_shown.sum())),
+            "precision_all": rate(int(right[shown].sum()), int(shown.sum())),
+            "right_share_of_answered_answerable": rate(int(right[ans_shown].sum()), int(answerable.sum()))}
+
+
+def fit(train: Sequence[dict[str, Any]], validation: Sequence[dict[str, Any]], threshold: float,
+        reader_sha256: str) -> SpanGate:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    rows = candidates(train, threshold)
+    if len(rows) < 50:
+        raise InputError(f"only {len(rows)} answered questions with a span to fit on; cache more articles")
+    x, y = _xy(rows)
+    groups = np.array([r["article"] for r in rows])
+    model = LogisticRegression(C=1.0, max_iter=1000, random_state=SEED)
+    folds = min(5, len(set(groups)))
+    oof = (cross_val_predict(model, x, y, groups=groups, cv=GroupKFold(n_splits=folds), method="predict_proba")[:, 1]
+           if folds >= 2 else model.fit(x, y).predict_proba(x)[:, 1])
+    level = choose_level(oof, rows)
+    model.fit(x, y)
+    gate = SpanGate(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), level, reader_sha256)
+    measured: dict[str, Any] = {
+        "fit": {"articles": sorted(set(groups)), "questions": len(train), "answered_with_span": len(rows),
+                "right_rate": round(float(y.mean()), 4), "out_of_fold": figures(rows, oof >= level, len(rows))},
+        "answer_threshold": threshold, "right_f1": RIGHT_F1, "target_precision": TARGET_PRECISION,
+    }
+    val = candidates(validation, threshold)
+    if val:
+        vx, _ = _xy(val)
+        probs = model.predict_proba(vx)[:, 1]
+        floor = np.array([SpanSignals(**r["signals"]).span for r in val]) >= threshold
+        measured["validation"] = {
+            "articles": sorted({r["article"] for r in val}), "questions": len(validation),
+            "gate": figures(val, probs >= level, len(val)),
+            "span_probability_only": figures(val, floor, len(val)),
+        }
+    return SpanGate(gate.weights, gate.bias, gate.level, reader_sha256, measured)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import json
+
+    from assistant.reader.cross_encoder import SPAN_GATE, CrossEncoderReader, default_weights_dir
+    from assistant.training.cache import load_cache
+
+    parser = argparse.ArgumentParser(description="Fit the short-answer gate from the reader's cache.")
+    parser.add_argument("--cache", type=Path, required=True, help="a cache folder (assistant.training.cache)")
+    parser.add_argument("--validation", default="Normans,Yuan_dynasty", help="articles held out to measure on")
+    parser.add_argument("--out", type=Path, default=default_weights_dir() / SPAN_GATE)
+    args = parser.parse_args(argv)
+    try:
+        key = json.loads((args.cache / "key.json").read_text(encoding="utf-8"))
+        rows = load_cache(args.cache)
+        held = set(args.validation.split(","))
+        reader = CrossEncoderReader()
+        if key["reader_sha256"] != reader.sha256:
+            raise InputError(f"{args.cache}: cached for another reader; rebuild it with assistant.training.cache")
+        gate = fit([r for r in rows if r["article"] not in held], [r for r in rows if r["article"] in held],
+                   reader.threshold, key["reader_sha256"])
+    except (InputError, OSError, KeyError, json.JSONDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    gate.save(args.out)
+    print(json.dumps({"features": list(FEATURES), **gate.to_dict()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant import Assistant
+from assistant.span_gate import FEATURES, SpanGate
+from tests.conftest import FakeReader
+
+
+def _gate(level: float) -> SpanGate:
+    return SpanGate(tuple(0.0 for _ in FEATURES), 0.0, level, "sha")  # every span: P(right) = 0.5
+
+
+def test_a_span_below_the_gates_level_is_not_shown(make_assistant: Callable[..., Assistant],
+                                                    fake_reader: FakeReader, small_article: Path) -> None:
+    fake_reader.span_gate = _gate(0.6)
+    held = make_assistant(small_article).ask("When was the lighthouse of Varn built?")
+    assert held.short_answer is None and not held.refused
+    assert held.text.startswith("The lighthouse of Varn was built in 1871")  # its cited sentence first
+
+
+def test_a_span_at_the_gates_level_is_shown_with_its_probability(make_assistant: Callable[..., Assistant],
+                                                                 fake_reader: FakeReader, small_article: Path) -> None:
+    fake_reader.span_gate = _gate(0.5)
+    shown = make_assistant(small_article).ask("When was the lighthouse of Varn built?")
+    assert shown.short_answer is not None and shown.short_answer.text == "1871"
+    assert shown.short_answer.score == 0.5 and shown.text.startswith("**1871**.")
+
+
+def test_a_yes_no_question_the_sentence_does_not_settle_quotes_it(make_assistant: Callable[..., Assistant],
+                                                                  small_article: Path) -> None:
+    settled = make_assistant(small_article).ask("Was the lighthouse of Varn built in 1871?")
+    assert settled.text.startswith("Yes. The lighthouse of Varn was built in 1871")
+    other_year = make_assistant(small_article).ask("Was the lighthouse of Varn built in 1875?")
+    assert other_year.text.startswith("The article says: The lighthouse of Varn was built in 1871")

@@ -1,0 +1,48 @@
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant import Assistant
+from assistant.training.cache import CachedArticle, build_cache, cache_key, load_cache
+from tests.conftest import SMALL_ARTICLE
+
+ARTICLE = CachedArticle("varn", SMALL_ARTICLE, (
+    ("q1", "When was the lighthouse of Varn built?", ("1871",)),
+    ("q2", "How tall is the lighthouse?", ("42 metres",)),
+    ("q3", "Who painted the lighthouse?", ()),
+))
+
+
+def test_each_question_gets_the_readers_signals_and_its_labels(tmp_path: Path,
+                                                               make_assistant: Callable[..., Assistant]) -> None:
+    folder, complete = build_cache([ARTICLE], tmp_path, make_assistant, "sha-a", log=lambda _: None)
+    rows = load_cache(folder)
+    assert complete and [r["id"] for r in rows] == ["q1", "q2", "q3"]
+    built = rows[0]
+    assert built["answerable"] and built["span"] == "1871" and built["span_f1"] == 1.0
+    assert built["signals"]["type_match"] is True and built["best_holds_answer"]
+    assert not rows[2]["answerable"] and rows[2]["span_f1"] == 0.0
+
+
+def test_the_cache_is_reused_for_the_same_reader_and_rebuilt_for_another(
+        tmp_path: Path, make_assistant: Callable[..., Assistant]) -> None:
+    made: list[Path] = []
+
+    def counting(article: Path) -> Assistant:
+        made.append(article)
+        return make_assistant(article)
+
+    first, _ = build_cache([ARTICLE], tmp_path, counting, "sha-a", log=lambda _: None)
+    again, _ = build_cache([ARTICLE], tmp_path, counting, "sha-a", log=lambda _: None)
+    assert again == first and len(made) == 1  # nothing asked again
+    other, _ = build_cache([ARTICLE], tmp_path, counting, "sha-b", log=lambda _: None)
+    assert other != first and len(made) == 2
+    assert cache_key("sha-a", [ARTICLE]) != cache_key("sha-a", [CachedArticle("varn", SMALL_ARTICLE + "x", ())])
+
+
+def test_a_run_out_of_time_stops_between_articles_and_resumes(tmp_path: Path,
+                                                              make_assistant: Callable[..., Assistant]) -> None:
+    two = [ARTICLE, CachedArticle("varn2", SMALL_ARTICLE, ARTICLE.questions[:1])]
+    folder, complete = build_cache(two, tmp_path, make_assistant, "sha-a", max_minutes=-1, log=lambda _: None)
+    assert not complete and load_cache(folder) == []
+    folder, complete = build_cache(two, tmp_path, make_assistant, "sha-a", log=lambda _: None)
+    assert complete and len(load_cache(folder)) == 4
