@@ -7,9 +7,10 @@ or denies the very claim asked about. Three tests, each a reason the sentence ma
   debate or a plan ("the next logical step would be the country's withdrawal" does not say it withdrew);
 - **contrasted**: it joins two claims with "while", "but", "although" ... ("Belarus condemned it, while
   Kazakhstan evaded an assessment" says yes of one and no of the other);
-- **not covered**: a word of the question is not in the sentence (nor in the sentence before it, which its
-  pronouns lean on): "Has Armenia withdrawn?" is not settled by "Yerevan has frozen its participation", nor
-  "Was it founded in 1995?" by "Founded in 1992".
+- **not covered**: a word of the question is not in the sentence (a name may be in the sentence before it,
+  which its pronouns lean on): "Has Armenia withdrawn?" is not settled by "Yerevan has frozen its
+  participation", nor "Was it founded in 1995?" by "Founded in 1992";
+- **compared**: the question compares a quantity ("more than once"): "only once" holds all its words.
 
 Otherwise the polarity is the sentence's: "No" when a negation in it governs the question's words ("Uzbekistan
 ... is not a CSTO member" answers "Is Uzbekistan a CSTO member?"), "Yes" when it does not, even if the sentence
@@ -42,9 +43,14 @@ _HEDGE = re.compile(
     r"considered|suspected|rumou?red|next (?:logical )?step|so far|not yet|on the verge)\b")
 # Two claims joined in one sentence: a bare answer would speak for one of them only.
 _CONTRAST = re.compile(r"\b(?:while|whereas|but|although|though|however|yet|except|instead)\b", re.IGNORECASE)
+# A question that compares a quantity ("more than once", "at least 10") needs arithmetic the rules do not do:
+# "only once" holds every word of "more than once".
+_COMPARES = re.compile(r"\b(?:more|less|fewer|greater|smaller|larger|higher|lower)\s+than\b|\bat\s+(?:least|most)\b",
+                       re.IGNORECASE)
 # "Not only X but Y" affirms X; it is no negation.
 _NOT_ONLY = re.compile(r"\bnot\s+only\b", re.IGNORECASE)
 # A negation governs the words after it up to the end of its clause.
+_NAME = re.compile(r"\b[A-Z][\w’'-]+")
 _CLAUSE_END = re.compile(r"[,;:.!?—–()]|\s-\s")
 Polarity = Literal["Yes", "No"]
 
@@ -77,9 +83,12 @@ def settle(question: Question, sentence: str, before: str = "") -> Settled:
         return Settled(None, "hedged")
     if _CONTRAST.search(sentence):
         return Settled(None, "contrasted")
+    if _COMPARES.search(question.text):
+        return Settled(None, "compared")
     terms = list(dict.fromkeys(content_terms(question.text)))
-    words = set(content_terms(f"{before} {sentence}"))
-    missing = [t for t in terms if not uses_term(t, words)]
+    words = set(content_terms(sentence))
+    names = set(content_terms(" ".join(_NAME.findall(before))))
+    missing = [t for t in terms if not uses_term(t, words) and t not in names]
     if missing:
         return Settled(None, "not covered: " + ", ".join(missing))
     negated = _negated(sentence, set(terms))

@@ -51,3 +51,12 @@ def test_the_sentence_before_carries_what_a_pronoun_stands_for() -> None:
 
 def test_the_month_may_is_not_a_modal() -> None:
     assert settle(analyse("Was the treaty signed in May?"), "The treaty was signed in May 1992.").answer == "Yes"
+
+
+def test_only_names_come_from_the_sentence_before_and_comparisons_are_not_settled() -> None:
+    q = analyse("Did China express unambiguous support for Russia?")
+    before = "Only two states expressed unambiguous support for Russia: Syria and North Korea."
+    assert settle(q, "China, a partner for Russia, reiterated its traditional position.", before).answer is None
+    once = settle(analyse("Has the CSTO conducted a collective operation more than once?"),
+                  "Looking back, we see that the CSTO conducted a collective operation only once.")
+    assert once.answer is None and once.why == "compared"
