@@ -4,7 +4,8 @@ said of the same sentence.
 
     python -m benchmarks.yes_no [--out eval-out/yes-no]
 
-Rows marked `held_out` were written after the rules were last changed (their own figure). A bare answer is right when it equals the gold `yes`/`no`; on a `mixed` question every bare answer is wrong.
+Rows marked `held_out` were written after the rules were last changed (their own figure). A bare answer is
+right when it equals the gold `yes`/`no`; on a `mixed` question every bare answer is wrong.
 "The article says:" (the sentence does not settle it) and refusals are not bare answers: they are counted as
 coverage lost, never as errors.
 """
