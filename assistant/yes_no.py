@@ -47,8 +47,9 @@ _CONTRAST = re.compile(r"\b(?:while|whereas|but|although|though|however|yet|exce
 # "only once" holds every word of "more than once".
 _COMPARES = re.compile(r"\b(?:more|less|fewer|greater|smaller|larger|higher|lower)\s+than\b|\bat\s+(?:least|most)\b",
                        re.IGNORECASE)
-# "Not only X but Y" affirms X; it is no negation.
+# "Not only X but Y" affirms X; it is no negation, and its "but" joins no contrast.
 _NOT_ONLY = re.compile(r"\bnot\s+only\b", re.IGNORECASE)
+_NOT_ONLY_BUT = re.compile(r"\bnot\s+only\b(.*?)\bbut\b", re.IGNORECASE)
 # A negation governs the words after it up to the end of its clause.
 _NAME = re.compile(r"\b[A-Z][\w’'-]+")
 _CLAUSE_END = re.compile(r"[,;:.!?—–()]|\s-\s")
@@ -81,7 +82,7 @@ def settle(question: Question, sentence: str, before: str = "") -> Settled:
     lowered = sentence[:1].lower() + sentence[1:]
     if _HEDGE.search(lowered):
         return Settled(None, "hedged")
-    if _CONTRAST.search(sentence):
+    if _CONTRAST.search(_NOT_ONLY_BUT.sub(" ", sentence)):
         return Settled(None, "contrasted")
     if _COMPARES.search(question.text):
         return Settled(None, "compared")

@@ -51,6 +51,18 @@ CSS = _static("app.css")
 JS = _static("app.js")
 
 
+def message_text(content: Any) -> str:
+    """A chat message's text as the page sent it back: Gradio 6 returns a message's content as a list of parts
+    (`[{"type": "text", "text": ...}]`); `str()` of that list is what showed as raw Python text after Stop."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return "".join(message_text(part) for part in content)
+    return "" if content is None else str(content)
+
+
 def _history(turns: list[Turn]) -> list[dict[str, str]]:
     """What the model sees: the raw questions and answer texts, never the display HTML or error messages."""
     out: list[dict[str, str]] = []
@@ -128,7 +140,7 @@ class ChatUI:
         """After Stop: what was shown stays (it was verified), marked as cut short; a placeholder says so."""
         chat = list(chat or [])
         if chat and chat[-1].get("role") == "assistant":
-            content = str(chat[-1].get("content", ""))
+            content = message_text(chat[-1].get("content", ""))
             if "aa-pending" in content:
                 chat[-1] = {"role": "assistant", "content": fmt.error_html("Stopped before an answer.")}
             elif "aa-streaming" in content:

@@ -16,6 +16,8 @@ from assistant.yes_no import settle
      "The key point is that Kazakhstan does not view the CSTO as a necessary organization.", "No"),
     ("Did Russia request the military bloc's help?",
      "Not only did Russia not request the military bloc's help, it did not even propose a discussion.", "No"),
+    ("Did Russia request the military bloc's help?",  # "not only ... but" joins no contrast
+     "Not only did Russia not request the military bloc's help, but it did not even propose a discussion.", "No"),
 ])
 def test_a_sentence_that_states_or_denies_the_claim_settles_it(question: str, sentence: str, answer: str) -> None:
     assert settle(analyse(question), sentence).answer == answer

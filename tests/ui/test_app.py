@@ -105,6 +105,9 @@ def test_stop_keeps_what_was_shown(ui: ChatUI) -> None:
                                                   '<span class="aa-cursor" aria-hidden="true">▍</span></div>'}]
     after = ui.stopped(streaming)[-1]["content"]
     assert "Built in 1871. [1]" in after and "(stopped)" in after and "aa-streaming" not in after
+    as_parts = [streaming[0], {"role": "assistant", "content": [{"type": "text", "text": streaming[1]["content"]}]}]
+    parts = ui.stopped(as_parts)[-1]["content"]  # Gradio 6 sends content back as a list of parts
+    assert parts == after and "{'text'" not in parts and "'type'" not in parts
     waiting = {"role": "assistant", "content": '<div class="aa-pending">'}
     pending = ui.stopped([{"role": "user", "content": "q"}, waiting])
     assert "Stopped before an answer." in pending[-1]["content"]
