@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.citations import SupportedSentence, split_answer
+from assistant.claims import claims_match
 from assistant.evidence import Evidence, EvidenceFinder, choose_evidence
 from assistant.pipeline.turn import Turn
 from assistant.question import negates
@@ -52,7 +53,8 @@ def supported(sentence: str, question: str, candidates: Sequence[Evidence], vect
         lexical = len(new & have) / len(new)
         sim = sum(a * b for a, b in zip(sentence_vector, vec))
         agrees = negates(sentence) == negates(cand.sentence.text)
-        if lexical >= MIN_NEW_WORDS_FOUND and sim >= MIN_SIMILARITY and agrees:
+        if (lexical >= MIN_NEW_WORDS_FOUND and sim >= MIN_SIMILARITY and agrees
+                and claims_match(sentence, question, cand.sentence.text, cand.hit.passage.text)):
             found = SupportedSentence(sentence, cand.sentence, cand.hit, lexical, sim)
             if best is None or lexical + sim > best.lexical + best.similarity:
                 best = found
