@@ -244,8 +244,13 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         answering = []
         for trigger, first in [(question.submit, question), (send.click, question),
                                *[(b.click, b) for b in example_buttons]]:
-            started = trigger(busy, None, controls, queue=False, api_visibility="private", show_progress="hidden")
-            event = started.then(ui.respond, [first, chatbot, turns, backend, k], outputs, **chat_events)
+            started = trigger(busy, None, controls, queue=False, api_visibility="private", show_progress="hidden",
+                              trigger_mode="multiple")
+            # "multiple": the page keeps a stopped answer's submission until the server confirms the cancel; with
+            # Gradio's default ("once") a Send within about a second of Stop was silently skipped. The controls,
+            # disabled while answering, already keep two answers from overlapping.
+            event = started.then(ui.respond, [first, chatbot, turns, backend, k], outputs, trigger_mode="multiple",
+                                 **chat_events)
             event.then(idle, None, controls, queue=False, api_visibility="private", show_progress="hidden")
             answering.append(event)
         stop.click(ui.stopped, [chatbot], [chatbot], cancels=answering, queue=False, api_visibility="private") \

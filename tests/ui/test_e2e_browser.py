@@ -226,3 +226,38 @@ def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert not outside, f"the page reached outside this machine: {outside[:5]}"
+
+
+@pytest.mark.parametrize("delay_s", [0.2, 0.5, 1.0])
+def test_send_right_after_stop_always_sends(server: str, delay_s: float) -> None:
+    """Stop, then a new question after `delay_s`: it is answered (Gradio's default trigger mode once dropped a
+    Send made before the server confirmed the cancel), and the stopped answer shows as text, never raw parts."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            log: list[str] = []
+            page.on("request", lambda r: log.append(f"{time.monotonic():.2f} {r.method} {r.url} "
+                                                    f"{(r.post_data or '')[:120]}"))
+            page.goto(server, wait_until="domcontentloaded")
+            box = page.locator("#aa-question textarea")
+            expect(box).to_be_visible(timeout=60_000)
+            box.fill("What did Pashinyan say about the CSTO?")
+            page.locator("#aa-send").click()
+            page.locator("#aa-stop").click(timeout=30_000)  # once the answer has started
+            time.sleep(delay_s)
+            box.fill("When was the CSTO founded?")
+            page.locator("#aa-send").click(timeout=30_000)
+            try:
+                expect(page.locator("#aa-chat .aa-q")).to_have_count(2, timeout=15_000)
+            except AssertionError:
+                print("\n".join(line for line in log if "/gradio_api/" in line))  # what the page sent
+                raise
+            last = page.locator("#aa-chat .aa-answer:not(.aa-streaming), #aa-chat .aa-refusal").last
+            expect(last).to_contain_text("1992", timeout=ANSWER_MS)
+            chat = page.locator("#aa-chat").inner_text()
+            assert "'type'" not in chat and "{'text'" not in chat
+        finally:
+            browser.close()
