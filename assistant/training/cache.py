@@ -179,11 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.resolve(backend="extractive", data_dir=args.work / "index", chat_log=False)
         reader_sha = CrossEncoderReader().sha256
         folder, complete = build_cache(articles, args.work, default_factory(settings), reader_sha,
-                                       max_minutes=args.max_minutes)
+                                       max_minutes=args.max_minutes, log=lambda m: print(m, file=sys.stderr))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(folder)
+    print(folder)  # the only line on stdout: `make fit` reads it
     return 0 if complete else 3
 
 
