@@ -279,6 +279,9 @@ def main(argv: Sequence[str] | None = None, commands: Sequence[Command] = ()) ->
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # Before torch or llama.cpp load OpenMP: threads that spin collapse the local model on a busy machine
+    # (assistant/backends/llamacpp.py: wait_passively).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     args = build_parser(commands).parse_args(argv)
     notices = logging.StreamHandler(sys.stderr)  # repairs and other things a user should know, one line each
     notices.setFormatter(logging.Formatter("article-assistant: %(message)s"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import re
 import threading
 import time
 import uuid
@@ -86,35 +87,47 @@ def _extras(answer: Answer) -> dict[str, Any]:
                                  "short_answer", "answer_score", "article_sha256")}
 
 
-def _completion(answer: Answer, cid: str, created: int) -> dict[str, Any]:
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def usage(prompt: str, completion: str) -> dict[str, int]:
+    """OpenAI's `usage`, counted as words and punctuation marks (no one model's tokenizer answers every backend;
+    the extractive one has none): what was asked, history included, and what was answered."""
+    p, c = len(_TOKEN.findall(prompt)), len(_TOKEN.findall(completion))
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+
+def _completion(answer: Answer, cid: str, created: int, model: str, prompt: str) -> dict[str, Any]:
     return {
-        "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
+        "id": cid, "object": "chat.completion", "created": created, "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
                      "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": usage(prompt, answer.text),
         **_extras(answer),
     }
 
 
-def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-    payload = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
+def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None, model: str = MODEL_ID,
+           **extra: Any) -> str:
+    payload = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
 def _sse(first: str | Answer, rest: Iterator[str | Answer], cid: str, created: int,
-         release: Callable[[], None]) -> Iterator[str]:
+         release: Callable[[], None], model: str = MODEL_ID, prompt: str = "") -> Iterator[str]:
     """`first` was taken from the answer's stream before the response started (so that bad input is still a
     plain 400); the rest follows as it is verified. `release` frees the request's slot at the end."""
     try:
-        yield _chunk(cid, created, {"role": "assistant", "content": ""})
+        yield _chunk(cid, created, {"role": "assistant", "content": ""}, model=model)
         piece: str | Answer = first
         while True:
             if isinstance(piece, Answer):
-                yield _chunk(cid, created, {}, "stop", **_extras(piece))
+                yield _chunk(cid, created, {}, "stop", model=model, usage=usage(prompt, piece.text),
+                             **_extras(piece))
                 break
             if piece:
-                yield _chunk(cid, created, {"content": piece})
+                yield _chunk(cid, created, {"content": piece}, model=model)
             piece = next(rest)
         yield "data: [DONE]\n\n"
     except BackendError as exc:  # the headers are sent: the error goes in the stream, the OpenAI way
@@ -202,14 +215,17 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
         try:
             question, history = _question(body)
             backend = backend_for(body)
+            model = body.get("model") or MODEL_ID  # echoed as asked ("article-assistant/llamacpp"), as OpenAI does
+            prompt = " ".join([*(str(m.get("content", "")) for m in history), str(question)])
             cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
             if body.get("stream"):
                 pieces = assistant.stream(question, history, backend=backend)
                 first = next(pieces)  # input errors and a failing backend surface here, before any byte is sent
                 streaming = True
-                return StreamingResponse(_sse(first, pieces, cid, created, slots.release),
+                return StreamingResponse(_sse(first, pieces, cid, created, slots.release, model, prompt),
                                          media_type="text/event-stream")
-            return JSONResponse(_completion(assistant.ask(question, history, backend=backend), cid, created))
+            answer = assistant.ask(question, history, backend=backend)
+            return JSONResponse(_completion(answer, cid, created, model, prompt))
         except APIError as exc:
             return exc.response()
         except InputError as exc:
@@ -219,5 +235,12 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
         finally:
             if not streaming:
                 slots.release()
+
+    @router.api_route("/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                      include_in_schema=False)
+    def unknown(path: str) -> JSONResponse:
+        """Any other /v1 route: an OpenAI-shaped 404 (the page mounted at "/" would answer Starlette's own)."""
+        return APIError(404, f"unknown route /v1/{path}; the routes: /v1/models, /v1/article, "
+                             "/v1/chat/completions", code="unknown_url").response()
 
     return router

@@ -54,7 +54,9 @@ class SentenceTransformerEmbedder(Embedder):
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
 
+                hf_logging.disable_progress_bar()  # "Loading weights" bars are noise on a user's terminal
                 self._cache[key] = SentenceTransformer(key, device="cpu", local_files_only=True)
             return self._cache[key]
 

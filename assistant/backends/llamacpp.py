@@ -4,6 +4,7 @@ error); the system prompt comes first so llama.cpp reuses its cached prefix."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,11 +35,20 @@ def check_gguf(path: Path) -> None:
         raise InputError(f"model file {path} is truncated ({size} bytes): {FIX}")
 
 
+def wait_passively() -> None:
+    """OpenMP threads that spin between steps collapse generation on a busy machine: with another job on the two
+    cores, llama.cpp with SmolLM2 fell to 0.4 tokens/s, and came back to 50-70 with passive waiting. The OpenMP
+    runtime reads OMP_WAIT_POLICY once, when it loads (with torch or llama.cpp), so it is set before either;
+    a value the user set is kept."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def share_cores_with_torch() -> None:
     """The embedder's torch and llama.cpp each keep an OpenMP thread team busy-waiting between steps; once
     torch has run on two threads in a process, llama.cpp there generates about 1.7x slower on 2 cores
     (measured: 0.74 against 1.21 answers/s). So torch gets one thread, before its first use: a query is one
     short text, and building the index of an article takes a second longer."""
+    wait_passively()
     try:
         import torch  # the embedder loads it anyway; set before its first query, not after
     except ImportError:

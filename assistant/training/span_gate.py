@@ -37,9 +37,11 @@ def _xy(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def candidates(rows: Sequence[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
-    """Rows the product answers (score at or above `threshold`) with a span to show or hold back."""
-    return [r for r in rows if r.get("signals") and r["answer_score"] is not None and r["answer_score"] >= threshold]
+def candidates(rows: Sequence[dict[str, Any]], threshold: float, floor: float = 0.0) -> list[dict[str, Any]]:
+    """Rows the product answers (score at or above `threshold`) with a span to show or hold back (its span
+    probability at or above the reader's `floor`, as `Compose.short_answer` asks)."""
+    return [r for r in rows if r.get("signals") and r["answer_score"] is not None and r["answer_score"] >= threshold
+            and r["signals"]["span"] >= floor]
 
 
 def choose_level(probs: np.ndarray, rows: Sequence[dict[str, Any]], target: float = TARGET_PRECISION) -> float:
@@ -71,11 +73,11 @@ def figures(rows: Sequence[dict[str, Any]], shown: np.ndarray, answered: int) ->
 
 
 def fit(train: Sequence[dict[str, Any]], validation: Sequence[dict[str, Any]], threshold: float,
-        reader_sha256: str) -> SpanGate:
+        reader_sha256: str, floor: float = 0.0) -> SpanGate:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    rows = candidates(train, threshold)
+    rows = candidates(train, threshold, floor)
     if len(rows) < 50:
         raise InputError(f"only {len(rows)} answered questions with a span to fit on; cache more articles")
     x, y = _xy(rows)
@@ -90,19 +92,62 @@ def fit(train: Sequence[dict[str, Any]], validation: Sequence[dict[str, Any]], t
     measured: dict[str, Any] = {
         "fit": {"articles": sorted(set(groups)), "questions": len(train), "answered_with_span": len(rows),
                 "right_rate": round(float(y.mean()), 4), "out_of_fold": figures(rows, oof >= level, len(rows))},
-        "answer_threshold": threshold, "right_f1": RIGHT_F1, "target_precision": TARGET_PRECISION,
+        "answer_threshold": threshold, "span_floor": floor, "right_f1": RIGHT_F1,
+        "target_precision": TARGET_PRECISION,
     }
-    val = candidates(validation, threshold)
+    val = candidates(validation, threshold, floor)
     if val:
         vx, _ = _xy(val)
         probs = model.predict_proba(vx)[:, 1]
-        floor = np.array([SpanSignals(**r["signals"]).span for r in val]) >= threshold
         measured["validation"] = {
             "articles": sorted({r["article"] for r in val}), "questions": len(validation),
             "gate": figures(val, probs >= level, len(val)),
-            "span_probability_only": figures(val, floor, len(val)),
+            "span_probability_only": figures(val, np.ones(len(val), dtype=bool), len(val)),  # before the gate
         }
     return SpanGate(gate.weights, gate.bias, gate.level, reader_sha256, measured)
+
+
+CARD_HEADING = "## The short-answer gate (span_gate.json)"
+
+
+def card_section(gate: SpanGate, gate_sha256: str) -> str:
+    """The model card's section on the gate: data and licence, split, command, figures, sha256."""
+    m = gate.measured
+    fit_part, val = m["fit"], m.get("validation", {})
+    rows = [("fit articles, out of fold (5 folds by article)", fit_part["out_of_fold"])]
+    if val:
+        rows += [("validation articles, before the gate (span probability over the reader's floor)",
+                  val["span_probability_only"]), ("validation articles, the gate", val["gate"])]
+    table = "\n".join(f"| {name} | {f['answered']} | {f['shown']} | {f['precision_answerable']} | "
+                      f"{f['precision_all']} | {f['right_share_of_answered_answerable']} |" for name, f in rows)
+    return f"""{CARD_HEADING}
+
+P(the short answer is right) = sigmoid(bias + weights . signals), signals {", ".join(FEATURES)}
+(assistant/span_gate.py); shown at **{gate.level}** or above. A logistic regression (scikit-learn, C=1, seed
+{SEED}) fitted on the reader's cache (assistant/training/cache.py) of {len(fit_part["articles"])} SQuAD 2.0 train
+articles the reader never saw (`data/train/squad2_train_phongntdo.json.gz`, CC BY-SA 4.0; {fit_part["questions"]}
+questions, {fit_part["answered_with_span"]} answered with a span), the level the lowest whose out-of-fold spans on
+answerable questions are right (token F1 >= {RIGHT_F1}) at least {TARGET_PRECISION} of the time; measured on the
+validation articles ({", ".join(val.get("articles", []))}: {val.get("questions", 0)} questions, half unanswerable).
+Rebuilt by `make fit` (the cache: `make cache`, about 25 minutes; the fit: seconds).
+sha256 of span_gate.json: `{gate_sha256}`; fitted for the reader `{gate.reader_sha256}`.
+
+| rows | answered with a span | shown | precision, answerable | precision, all | right and shown, of answerable |
+|---|---|---|---|---|---|
+{table}
+"""
+
+
+def write_card_section(card: Path, section: str) -> None:
+    """`section` in place of the card's gate section (added at the end when the card has none)."""
+    text = card.read_text(encoding="utf-8") if card.exists() else "# Reader model card\n"
+    start = text.find(CARD_HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        after = text.find("\n## ", start + len(CARD_HEADING))
+        text = text[:start] + section + (text[after + 1:] if after >= 0 else "")
+    card.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,12 +169,16 @@ def main(argv: list[str] | None = None) -> int:
         if key["reader_sha256"] != reader.sha256:
             raise InputError(f"{args.cache}: cached for another reader; rebuild it with assistant.training.cache")
         gate = fit([r for r in rows if r["article"] not in held], [r for r in rows if r["article"] in held],
-                   reader.threshold, key["reader_sha256"])
+                   reader.threshold, key["reader_sha256"], reader.span_threshold)
     except (InputError, OSError, KeyError, json.JSONDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     gate.save(args.out)
-    print(json.dumps({"features": list(FEATURES), **gate.to_dict()}, indent=2))
+    import hashlib
+
+    write_card_section(args.out.parent / "MODEL_CARD.md",
+                       card_section(gate, hashlib.sha256(args.out.read_bytes()).hexdigest()))
+    print(json.dumps(gate.to_dict(), indent=2))
     return 0
 
 

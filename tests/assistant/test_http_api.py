@@ -195,3 +195,20 @@ def test_article_endpoint_gives_the_text_every_offset_indexes(url: str) -> None:
     c = reply["citations"][0]
     assert reply["article_sha256"] == article["sha256"] and article["text"][c["start"]:c["end"]] == c["quote"]
     assert http_json(url + "/v1/article")[0] == 401
+
+
+def test_the_model_asked_for_is_echoed_usage_is_counted_and_unknown_routes_have_the_openai_shape(url: str) -> None:
+    from openai import OpenAI
+
+    client = OpenAI(base_url=url + "/v1", api_key="s3cret")
+    ask = [{"role": "user", "content": "Who built the lighthouse of Varn?"}]
+    reply = client.chat.completions.create(model="article-assistant/extractive", messages=ask)
+    assert reply.model == "article-assistant/extractive"
+    assert reply.usage is not None and reply.usage.prompt_tokens == 7  # six words and the question mark
+    assert reply.usage.completion_tokens > 5 and reply.usage.total_tokens == 7 + reply.usage.completion_tokens
+    chunks = list(client.chat.completions.create(model="article-assistant/extractive", messages=ask, stream=True))
+    assert {c.model for c in chunks} == {"article-assistant/extractive"}
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
+    status, body = http_json(url + "/v1/embeddings", b"{}", {"Authorization": "Bearer s3cret"}, 10)
+    assert status == 404 and body["error"]["code"] == "unknown_url"
+    assert "/v1/chat/completions" in body["error"]["message"]

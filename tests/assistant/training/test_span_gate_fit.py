@@ -43,3 +43,15 @@ def test_a_gate_over_other_signals_is_refused(tmp_path) -> None:
     (tmp_path / "gate.json").write_text('{"features": ["span"], "weights": [1], "bias": 0, "level": 0.5}')
     with pytest.raises(InputError, match="not a short-answer gate"):
         SpanGate.load(tmp_path / "gate.json")
+
+
+def test_the_card_section_is_replaced_not_repeated(tmp_path) -> None:
+    from assistant.training.span_gate import CARD_HEADING, card_section, write_card_section
+
+    gate = fit(_cache(0, ["a", "b", "c"]), _cache(1, ["v"]), threshold=0.15, reader_sha256="sha")
+    card = tmp_path / "MODEL_CARD.md"
+    card.write_text("# Reader model card\n\n## Before\n\ntext\n")
+    write_card_section(card, card_section(gate, "abc"))
+    write_card_section(card, card_section(gate, "def"))
+    text = card.read_text()
+    assert text.count(CARD_HEADING) == 1 and "## Before" in text and "`def`" in text and "`abc`" not in text
