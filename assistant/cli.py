@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # imported lazily at run time: the CLI starts before torch lo
     from assistant.types import Answer
     from index import ArticleIndex
 
-__all__ = ["Command", "build_parser", "core_commands", "main", "settings_from_args"]
+__all__ = ["Command", "build_parser", "chat_loop", "core_commands", "main", "settings_from_args"]
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,21 @@ def cmd_search(args: argparse.Namespace) -> int:
     s = _settings(args)
     query = validate_question(args.query, s.max_question_chars, "search query")
     validate_k(args.k, "-k")
-    idx = ArticleIndex.open(s.index_config(), SentenceTransformerEmbedder(s.embedding_model),
-                            progress=IndexProgress())
-    hits = idx.search(query, args.k)
+    found: list[dict[str, Any]] | None = None
+    if (serve := _running_serve(args, s)) is not None:
+        try:
+            found = serve.search(query, args.k)
+        except ConnectionError:
+            found = None  # the serve went away: search here
+    if found is None:
+        idx = ArticleIndex.open(s.index_config(), SentenceTransformerEmbedder(s.embedding_model),
+                                progress=IndexProgress())
+        found = [h.to_dict() for h in idx.search(query, args.k)]
     if args.json:
-        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        print(json.dumps(found, ensure_ascii=False, indent=2))
     else:
-        for h in hits:
-            print(f"{h.rank}. [{h.score:.4f}] ({h.passage.start}-{h.passage.end}) {h.passage.text}")
+        for h in found:
+            print(f"{h['rank']}. [{h['score']:.4f}] ({h['start']}-{h['end']}) {h['text']}")
     return 0
 
 
@@ -138,28 +145,46 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except InputError as exc:
         message = str(exc)
         raise InputError(message if message.startswith(f"{args.history}:") else f"{args.history}: {message}") from None
-    assistant = _assistant(args)
-    answer = assistant.ask(question, history)
+    reply: tuple[Answer, dict[str, Any]] | None = None
+    if (serve := _running_serve(args, s)) is not None:
+        try:
+            reply = serve.ask(question, history, args.backend)
+        except ConnectionError:
+            reply = None  # the serve went away or does not offer this backend: answer here
+    index = None
+    if reply is None:
+        assistant = _assistant(args)
+        answer = assistant.ask(question, history)
+        reply, index = (answer, answer.to_dict()), assistant.index
+    answer, data = reply
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(terminal_markdown(answer.text, sys.stdout.isatty()))
         if answer.refused and answer.reason:
             print(answer.reason)  # why, in the words the web chat and the HTTP API give
         if answer.citations:
-            print("\nSources:\n" + format_sources(answer, assistant.index))
+            print("\nSources:\n" + format_sources(answer, index))
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    print("article-assistant: loading the models…", file=sys.stderr, flush=True)
+    assistant.warm_up()  # now, not as a blank wait after the first question (about 20 s for the local model)
+    return chat_loop(assistant, input)
+
+
+def chat_loop(assistant: Any, read: Callable[[str], str]) -> int:
+    """The terminal chat on `assistant`, questions from `read(prompt)`: an empty line, Ctrl-D or Ctrl-C at the
+    prompt ends it; Ctrl-C during an answer stops that answer only (it is marked, and not leaned on later)."""
     from assistant.types import Answer
 
-    assistant = _assistant(args)
     history: list[dict[str, str]] = []
-    print(f"Chatting about “{assistant.title}”. Empty line or Ctrl-D to quit.")
+    print(f"Chatting about “{assistant.title}”. Empty line or Ctrl-D to quit; Ctrl-C stops an answer.")
     while True:
         try:
-            question = input("\nyou> ").strip()
+            question = read("\nyou> ").strip()
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
@@ -180,6 +205,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             if final.citations:
                 print(format_sources(final, assistant.index))
             history += [{"role": "user", "content": question}, {"role": "assistant", "content": final.text}]
+        except KeyboardInterrupt:
+            print(" (stopped)")
         except (InputError, BackendError) as exc:
             print(f"\nerror: {exc}")
 
@@ -209,16 +236,39 @@ def _index_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
 
 
+def _serve_client_arguments(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--server", metavar="URL", help="the serve to answer through when it runs on this article "
+                                                   "(default: http://HOST:PORT of the settings)")
+    s.add_argument("--local", action="store_true", help="answer in this process even when a serve runs")
+
+
 def _search_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("query")
     s.add_argument("-k", type=int, default=4)
     s.add_argument("--json", action="store_true")
+    _serve_client_arguments(s)
 
 
 def _ask_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("question")
     s.add_argument("--history", help="JSON file: a list of {role, content} messages")
     s.add_argument("--json", action="store_true")
+    _serve_client_arguments(s)
+
+
+def _running_serve(args: argparse.Namespace, s: Any) -> Any:
+    """A serve on this article to answer through (assistant/remote.py), or None: answer in this process."""
+    if getattr(args, "local", False):
+        return None
+    from assistant.remote import find_serve
+
+    host = "127.0.0.1" if s.host in ("0.0.0.0", "::", "") else s.host
+    url = args.server or f"http://{'[' + host + ']' if ':' in host else host}:{s.port}"
+    found = find_serve(url, s.article, s.api_key.get_secret_value() if s.api_key else None)
+    if found is not None:
+        print(f"article-assistant: answered by the serve at {found.url} (--local: in this process)",
+              file=sys.stderr)
+    return found
 
 
 def _eval_arguments(s: argparse.ArgumentParser) -> None:

@@ -84,7 +84,8 @@ def _question(body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
 def _extras(answer: Answer) -> dict[str, Any]:
     data = answer.to_dict()
     return {k: data[k] for k in ("citations", "passages", "refused", "reason", "refusal", "timings",
-                                 "short_answer", "answer_score", "article_sha256")}
+                                 "short_answer", "answer_score", "article_sha256", "standalone_question",
+                                 "backend")}
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -185,6 +186,18 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
             return exc.response()
         return JSONResponse({"object": "article", "title": assistant.title, "text": assistant.article_text,
                              "sha256": assistant.article_sha256, "source": Path(assistant.index.article.source).name})
+
+    @router.get("/v1/search")
+    def search(request: Request, q: str = "", k: int = 4) -> JSONResponse:
+        """The hybrid search's ranked passages (what `article-assistant search` prints), offsets included."""
+        try:
+            authorize(request)
+            hits = assistant.search(q, k)
+        except APIError as exc:
+            return exc.response()
+        except InputError as exc:
+            return APIError(400, str(exc)).response()
+        return JSONResponse({"object": "list", "data": [h.to_dict() for h in hits]})
 
     @router.get("/healthz")
     def healthz() -> JSONResponse:

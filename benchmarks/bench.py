@@ -7,6 +7,7 @@ same embedder, the whole context stuffed into one prompt for the same SmolLM2 mo
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -73,10 +74,28 @@ def _serve(data_dir: Path, questions: list[GoldRow], backend: str, *, warm_up: b
             times.append(time.perf_counter() - t)
             if status != 200:
                 raise RuntimeError(f"serve answered {row.id} with HTTP {status}: {reply}")
-        return {"answer_p50": statistics.median(times), "answer_p95": p95(times),
-                "rss_mb": rss_mb(proc.pid, "VmHWM")}
+        out = {"answer_p50": statistics.median(times), "answer_p95": p95(times),
+               "rss_mb": rss_mb(proc.pid, "VmHWM")}
+        if warm_up:
+            out |= _cli_times(base, data_dir)
+        return out
     finally:
         stop(proc, 30)
+
+
+def _cli_times(base: str, data_dir: Path, runs: int = 3) -> dict[str, float]:
+    """A one-shot `article-assistant ask`, the whole process as a user waits for it: answered through the
+    running serve (the default), and in its own process (`--local`: loads the models), median of `runs`."""
+    cli = Path(sys.executable).with_name("article-assistant")
+    env = {**os.environ, "ARTICLE_ASSISTANT_DATA_DIR": str(data_dir)}
+    times: dict[str, list[float]] = {"cli_serve_s": [], "cli_local_s": []}
+    for _ in range(runs):
+        for key, extra in (("cli_serve_s", ["--server", base]), ("cli_local_s", ["--local"])):
+            t = time.perf_counter()
+            subprocess.run([str(cli), "ask", "When was the CSTO founded?", *extra], env=env, check=True,
+                           capture_output=True)
+            times[key].append(time.perf_counter() - t)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def main() -> int:
@@ -135,6 +154,8 @@ def main() -> int:
         f"{default['answer_p95'] * 1000:.0f} ms | | |",
         f"| answer p50 / p95, extractive beside llama.cpp (reader on one torch thread) | "
         f"{rows['extractive']['answer_p50'] * 1000:.0f} / {rows['extractive']['answer_p95'] * 1000:.0f} ms | | |",
+        f"| one-shot `ask` on the command line, whole process: through the running serve / in its own process "
+        f"(`--local`) | {default['cli_serve_s']:.2f} / {default['cli_local_s']:.2f} s | | |",
         f"| throughput of one worker, one request at a time, llamacpp / extractive | "
         f"{ours['per_s']:.2f} / {rows['extractive']['per_s']:.0f} answers/s | | |",
         f"| peak RSS of the assistant process (both backends loaded) | {rss_mb:.0f} MB | | |",

@@ -112,3 +112,30 @@ def test_no_module_of_the_core_imports_ui_or_gradio() -> None:
             found += [f"{path.relative_to(root.parent)}:{getattr(node, 'lineno', 0)}: {n}" for n in names
                       if n.split(".")[0] in banned]
     assert found == []
+
+
+class _Interrupting:
+    """A stream that stops as Ctrl-C would stop it, after its first piece."""
+
+    def __init__(self, inner: Assistant) -> None:
+        self.inner, self.title, self.index = inner, inner.title, inner.index
+        self.histories: list[list[dict[str, str]]] = []
+
+    def stream(self, question: str, history: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+        self.histories.append(list(history))
+        if question.startswith("stop"):
+            yield "**1871**. "
+            raise KeyboardInterrupt
+        yield from self.inner.stream(question, history)
+
+
+def test_ctrl_c_stops_the_answer_not_the_chat(make_assistant: Callable[..., Assistant], small_article: Path,
+                                             capsys) -> None:  # type: ignore[no-untyped-def]
+    from assistant.cli import chat_loop
+
+    a = _Interrupting(make_assistant(small_article))
+    lines = iter(["stop: when was it built?", "When was the lighthouse of Varn built?", ""])
+    assert chat_loop(a, lambda _: next(lines)) == 0
+    out = capsys.readouterr().out
+    assert "assistant> 1871.  (stopped)" in out and out.count("assistant> ") == 2
+    assert a.histories[1] == []  # the stopped answer is not leaned on
