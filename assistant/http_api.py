@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from assistant.api import Assistant
 from assistant.backends import available_backends
 from assistant.errors import BackendError, InputError
+from assistant.library import ArticleLibrary, Busy, NotFound, TooLarge
 from assistant.settings import Settings
 from assistant.types import Answer
 from index import StoreError
@@ -140,8 +141,35 @@ def _sse(first: str | Answer, rest: Iterator[str | Answer], cid: str, created: i
         release()
 
 
-def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
+async def _article_upload(request: Request) -> tuple[bytes, str]:
+    """(the article's bytes, its file name) from a multipart file, a JSON text, or a raw body."""
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is not None and not isinstance(upload, str):
+            return await upload.read(), str(upload.filename or "article.txt")
+        text = form.get("text")
+        if isinstance(text, str):
+            return text.encode("utf-8"), str(form.get("filename") or "article.txt")
+        raise APIError(400, "send the article as the form's 'file' or 'text'", code="bad_article")
+    raw = await request.body()
+    if kind.startswith("application/json"):
+        try:
+            body = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise APIError(400, "request body is not valid JSON") from None
+        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+            raise APIError(400, "send {\"text\": \"...\", \"filename\": \"notes.md\"}", code="bad_article")
+        return body["text"].encode("utf-8"), str(body.get("filename") or "article.txt")
+    return raw, request.query_params.get("filename") or "article.txt"
+
+
+def create_router(assistant: Assistant, settings: Settings, library: ArticleLibrary | None = None) -> APIRouter:
+    """The API's routes on `assistant` (the default article) and `library` (articles opened at run time; one
+    of its own when None)."""
     router = APIRouter()
+    library = library or ArticleLibrary(assistant)
     slots = threading.BoundedSemaphore(settings.queue_size)
 
     def authorize(request: Request) -> None:
@@ -228,19 +256,25 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
         try:
             question, history = _question(body)
             backend = backend_for(body)
+            about = body.get("article_id")
+            if about is not None and not isinstance(about, str):
+                raise APIError(400, "'article_id' must be a string", code="article_not_found")
+            answering = assistant if about is None else library.get(about)
             model = body.get("model") or MODEL_ID  # echoed as asked ("article-assistant/llamacpp"), as OpenAI does
             prompt = " ".join([*(str(m.get("content", "")) for m in history), str(question)])
             cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
             if body.get("stream"):
-                pieces = assistant.stream(question, history, backend=backend)
+                pieces = answering.stream(question, history, backend=backend)
                 first = next(pieces)  # input errors and a failing backend surface here, before any byte is sent
                 streaming = True
                 return StreamingResponse(_sse(first, pieces, cid, created, slots.release, model, prompt),
                                          media_type="text/event-stream")
-            answer = assistant.ask(question, history, backend=backend)
+            answer = answering.ask(question, history, backend=backend)
             return JSONResponse(_completion(answer, cid, created, model, prompt))
         except APIError as exc:
             return exc.response()
+        except NotFound as exc:
+            return APIError(404, str(exc), code="article_not_found").response()
         except InputError as exc:
             return APIError(400, str(exc)).response()
         except BackendError as exc:
@@ -249,11 +283,53 @@ def create_router(assistant: Assistant, settings: Settings) -> APIRouter:
             if not streaming:
                 slots.release()
 
+    @router.post("/v1/articles")
+    async def open_article(request: Request) -> JSONResponse:
+        """Opens an article: a file (multipart field `file`), or text (JSON `{"text", "filename"}`, or any other
+        body with `?filename=`). Returns its id (the sha256 of its cleaned text) once it is indexed."""
+        try:
+            authorize(request)
+            declared = int(request.headers.get("content-length") or 0)
+            if declared > settings.max_article_bytes + 64_000:  # the form's own bytes on top of the file's
+                raise TooLarge(f"the article is about {declared} bytes; the limit is {settings.max_article_bytes}")
+            data, name = await _article_upload(request)
+        except APIError as exc:
+            return exc.response()
+        except TooLarge as exc:
+            return APIError(413, str(exc), code="article_too_large").response()
+        except InputError as exc:
+            return APIError(400, str(exc), code="bad_article").response()
+        from starlette.concurrency import run_in_threadpool
+
+        try:
+            opened = await run_in_threadpool(library.add, data, name)
+        except TooLarge as exc:
+            return APIError(413, str(exc), code="article_too_large").response()
+        except Busy as exc:
+            return APIError(429, str(exc), "rate_limit_error").response()
+        except InputError as exc:
+            return APIError(400, str(exc), code="bad_article").response()
+        return JSONResponse({"object": "article", "id": opened.article_sha256, "title": opened.title,
+                             "passages": len(opened.index.passages), "source": Path(opened.settings.article).name})
+
+    @router.get("/v1/articles/{article_id}")
+    def get_article(request: Request, article_id: str) -> JSONResponse:
+        """An opened article's cleaned text: what the offsets of answers about it index."""
+        try:
+            authorize(request)
+            opened = library.get(article_id)
+        except APIError as exc:
+            return exc.response()
+        except NotFound as exc:
+            return APIError(404, str(exc), code="article_not_found").response()
+        return JSONResponse({"object": "article", "id": opened.article_sha256, "title": opened.title,
+                             "text": opened.article_text, "sha256": opened.article_sha256})
+
     @router.api_route("/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                       include_in_schema=False)
     def unknown(path: str) -> JSONResponse:
         """Any other /v1 route: an OpenAI-shaped 404 (the page mounted at "/" would answer Starlette's own)."""
-        return APIError(404, f"unknown route /v1/{path}; the routes: /v1/models, /v1/article, "
-                             "/v1/chat/completions", code="unknown_url").response()
+        return APIError(404, f"unknown route /v1/{path}; the routes: /v1/models, /v1/article, /v1/articles, "
+                             "/v1/search, /v1/chat/completions", code="unknown_url").response()
 
     return router

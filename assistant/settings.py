@@ -37,6 +37,9 @@ class Settings(BaseSettings):
 
     article: Path = Field(default_factory=default_article_path)
     data_dir: Path = Path("~/.cache/article-assistant")
+    # The index's name in the store; None: from the article file's name. An opened article's is its sha256
+    # (assistant/library.py), so that two files of one name never share an index.
+    index_name: str | None = None
     # Chunking: 2 sentences, 1 overlapping (retrieval hit@1/hit@3 on the dev gold set: `make eval`).
     chunk_sentences: int = Field(2, ge=1, le=20)
     chunk_overlap: int = Field(1, ge=0, le=19)
@@ -80,6 +83,12 @@ class Settings(BaseSettings):
     queue_size: int = Field(16, ge=1)
     generation_timeout_s: float = Field(120.0, gt=0)
     max_body_bytes: int = Field(256_000, ge=1024)
+    # Articles a reader or a client opens at run time (assistant/library.py): the largest file taken (a long
+    # Wikipedia article is about 100 kB of text), how many are kept indexed on disk (least recently used goes
+    # first; the default article is never evicted), and how many may be indexed at once (more: 429).
+    max_article_bytes: int = Field(2_000_000, ge=1024)
+    library_size: int = Field(16, ge=1)
+    max_concurrent_uploads: int = Field(2, ge=1)
     # Off by default: questions can be personal. On, every answer is appended to chat.jsonl in the data dir.
     chat_log: bool = False
 
@@ -119,7 +128,8 @@ class Settings(BaseSettings):
 
     def index_config(self) -> IndexConfig:
         return IndexConfig(article=self.article, data_dir=self.data_dir, chunking=self.chunking,
-                           chroma_host=self.chroma_host, chroma_port=self.chroma_port, chroma_ssl=self.chroma_ssl)
+                           chroma_host=self.chroma_host, chroma_port=self.chroma_port, chroma_ssl=self.chroma_ssl,
+                           name=self.index_name)
 
     def gguf_path(self) -> Path:
         path = self.model_path or default_gguf_path()

@@ -1,6 +1,6 @@
 """The index stage: an article file in, searchable passages with exact offsets out. Knows nothing of LLMs."""
 
-from index.builder import ArticleIndex, BuildReport, IndexConfig, build_index
+from index.builder import ArticleIndex, BuildReport, IndexConfig, build_index, remove_index
 from index.chunk import ChunkParams, chunk, split_sentences
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import InputError, StoreError
@@ -11,5 +11,5 @@ from index.types import Article, Hit, Passage, Sentence
 __all__ = [
     "Article", "ArticleIndex", "BuildReport", "ChunkParams", "Embedder", "Hit", "IndexConfig", "InputError",
     "Passage", "Sentence", "SentenceTransformerEmbedder", "StoreError", "build_index", "chunk", "content_terms",
-    "load_article", "parse_article", "split_sentences", "tokenize", "uses_term",
+    "load_article", "parse_article", "remove_index", "split_sentences", "tokenize", "uses_term",
 ]

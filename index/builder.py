@@ -21,7 +21,7 @@ from index.source import SourceMap
 from index.store import ChromaStore, Manifest
 from index.types import Article, Hit, Passage
 
-__all__ = ["ArticleIndex", "BuildReport", "IndexConfig", "build_index"]
+__all__ = ["ArticleIndex", "BuildReport", "IndexConfig", "build_index", "remove_index"]
 
 Progress = Callable[[int, int], None]
 
@@ -63,6 +63,16 @@ def _manifest_for(config: IndexConfig, article: Article, embedder: Embedder, cou
     return Manifest(article_sha=sha, cleaner=CLEANER_VERSION, chunker=config.chunking.key(),
                     embedder=embedder.name, collection=f"{config.index_name()}-{fingerprint}",
                     passages=count, title=article.title, source=str(article.source))
+
+
+def remove_index(config: IndexConfig) -> list[str]:
+    """Drops the index of `config`'s article from its store (every collection of it and its manifest); the
+    article file is the caller's. Returns the collections dropped."""
+    store = config.connect()
+    name = config.index_name()
+    dropped = store.drop_stale(_collections_of(name), keep="")
+    store.delete_manifest(name)
+    return dropped
 
 
 def _collections_of(index_name: str) -> re.Pattern[str]:

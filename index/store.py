@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -108,6 +109,10 @@ class ChromaStore:
         self._manifests().upsert(ids=[name], documents=[article_text], embeddings=[[1.0]],
                                  metadatas=[{"manifest": json.dumps(asdict(manifest))}])
 
+    def delete_manifest(self, name: str) -> None:
+        with contextlib.suppress(Exception):  # absent is what we want
+            self._manifests().delete(ids=[name])
+
     def collection_count(self, collection: str) -> int | None:
         try:
             return int(self.client.get_collection(collection, embedding_function=None).count())
@@ -180,7 +185,7 @@ def _open_embedded(path: Path, chroma_settings: Any) -> Any:
 def ensure_writable(data_dir: Path) -> Path:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        probe = data_dir / ".write-test"
+        probe = data_dir / f".write-test-{os.getpid()}-{threading.get_ident()}"  # two builds at once: two probes
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
