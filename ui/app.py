@@ -6,6 +6,7 @@ layer (`ui.server`) mounts them beside the HTTP API and runs them.
 # No `from __future__ import annotations` here: gr.api reads the /ask function's annotations at runtime.
 
 import logging
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -17,11 +18,12 @@ from assistant.api import Assistant
 from assistant.backends import available_backends
 from assistant.errors import BackendError, InputError
 from assistant.jsonl_log import JsonlLog
+from assistant.library import ArticleLibrary, NotFound
 from assistant.settings import Settings
 from assistant.types import Answer
 from ui import format as fmt
 
-__all__ = ["CONCURRENCY_ID", "CSS", "JS", "ChatUI", "build_app"]
+__all__ = ["CONCURRENCY_ID", "CSS", "EXAMPLES", "JS", "ChatUI", "build_app"]
 
 log = logging.getLogger("article_assistant.ui")
 
@@ -29,6 +31,7 @@ log = logging.getLogger("article_assistant.ui")
 # local model's own worker thread then serves their generations first come, first served.
 CONCURRENCY_ID = "generate"
 ASK = "Ask about the article…"
+EXAMPLES = 4  # example buttons on the page; an article with fewer examples hides the rest
 
 Turn = dict[str, Any]  # {"question": str, "answer": Answer.to_dict() | None, "error": str | None}
 Update = tuple[Any, ...]
@@ -76,18 +79,30 @@ def _history(turns: list[Turn]) -> list[dict[str, str]]:
 class ChatUI:
     """The handlers behind the page, as plain functions so that tests can call them directly."""
 
-    def __init__(self, assistant: Assistant, settings: Settings) -> None:
+    def __init__(self, assistant: Assistant, settings: Settings, library: ArticleLibrary | None = None) -> None:
         self.assistant = assistant
         self.settings = settings
+        self.library = library or ArticleLibrary(assistant)
         self.feedback = JsonlLog(settings.data_dir / "feedback.jsonl")
-        self.examples = fmt.example_questions(assistant.title, assistant.article_text)
+        self.examples = fmt.example_questions(assistant.title, assistant.article_text, EXAMPLES)
+
+    def on(self, article_id: str | None) -> Assistant:
+        """The assistant on this browser session's article (its id in the session's state; None: the default)."""
+        if not article_id:
+            return self.assistant
+        try:
+            return self.library.get(article_id)
+        except NotFound:
+            raise InputError("the article you opened was closed to make room for others; open it again, "
+                             "or go back to the default article") from None
 
     def _options(self, backend: str | None, k: float | int | None) -> dict[str, Any]:
         chosen = backend if backend and backend != self.assistant.default_backend else None
         return {"backend": chosen, "k": int(k) if k else None}
 
     def respond(self, question: str | None, chat: list[dict[str, Any]] | None, turns: list[Turn] | None,
-                backend: str | None = None, k: float | int | None = None) -> Iterator[Update]:
+                backend: str | None = None, k: float | int | None = None,
+                article_id: str | None = None) -> Iterator[Update]:
         """The chat handler. Yields (textbox, chat, turns, sources, article) updates: the question at once,
         then the answer as it streams, then the verified answer with its sources. Errors become a chat
         message; nothing escapes to the page."""
@@ -105,7 +120,8 @@ class ChatUI:
         try:
             answer: Answer | None = None
             partial = ""
-            for piece in self.assistant.stream(question, _history(turns), **self._options(backend, k)):
+            about = self.on(article_id)
+            for piece in about.stream(question, _history(turns), **self._options(backend, k)):
                 if isinstance(piece, Answer):
                     answer = piece
                     break
@@ -114,7 +130,7 @@ class ChatUI:
                 yield gr.skip(), list(chat), list(turns), gr.skip(), gr.skip()
             if answer is None:
                 raise BackendError("the assistant stopped without an answer")
-            text = self.assistant.article_text
+            text = about.article_text
             shown = {"role": "assistant", "content": fmt.answer_html(answer, number)}
             done = [*turns, {**turn, "answer": answer.to_dict()}]
             final = (gr.skip(), [*chat[:-1], shown], done, fmt.sources_panel(done, text),
@@ -150,8 +166,54 @@ class ChatUI:
                 chat[-1] = {"role": "assistant", "content": cut}
         return chat
 
-    def clear(self) -> Update:
-        return [], [], fmt.EMPTY_SOURCES, fmt.article_html(self.assistant.article_text)
+    def clear(self, article_id: str | None = None) -> Update:
+        try:
+            text = self.on(article_id).article_text
+        except InputError:
+            text = self.assistant.article_text
+        return [], [], fmt.EMPTY_SOURCES, fmt.article_html(text)
+
+    def _switched(self, about: Assistant, article_id: str | None, status: str) -> Update:
+        """The page's parts on another article: (article id, header, article, chat, turns, sources, status,
+        file, pasted text, *example buttons); the chat starts anew."""
+        examples = fmt.example_questions(about.title, about.article_text, EXAMPLES)
+        buttons = [gr.update(value=examples[i], visible=True) if i < len(examples) else gr.update(visible=False)
+                   for i in range(EXAMPLES)]
+        return (article_id, fmt.header_html(about.title, about.article_text), fmt.article_html(about.article_text),
+                [], [], fmt.EMPTY_SOURCES, status, None, "", *buttons)
+
+    def open_article(self, file: Any, pasted: str | None, article_id: str | None,
+                     progress: Any = None) -> Update:
+        """ "Open": the chosen file, else the pasted text, indexed (with progress), then the page is about it.
+        A failure says why in one line and leaves the session on its article: nothing else changes."""
+        keep = (gr.skip(),) * (9 + EXAMPLES)
+        try:
+            if file is not None:
+                path = file if isinstance(file, str) else getattr(file, "name", None) or file["path"]
+                name = getattr(file, "orig_name", None) or os.path.basename(str(path))
+                with open(path, "rb") as f:
+                    data = f.read(self.settings.max_article_bytes + 1)
+            elif pasted and pasted.strip():
+                data, name = pasted.encode("utf-8"), "pasted.txt"
+            else:
+                raise InputError("choose a .txt, .md or .html file, or paste the article's text")
+            track = progress or (lambda *a, **k: None)
+            track(0.05, desc="Cleaning the text and cutting it into passages…")
+            about = self.library.add(data, name, progress=lambda done, total: track(
+                done / max(total, 1), desc=f"Embedding passages: {done} of {total}"))
+        except InputError as exc:
+            return (*keep[:6], fmt.status_html(str(exc), error=True), *keep[7:])
+        except OSError as exc:
+            return (*keep[:6], fmt.status_html(f"cannot read the file: {exc.strerror or exc}", error=True),
+                    *keep[7:])
+        opened = None if about is self.assistant else about.article_sha256
+        return self._switched(about, opened, fmt.status_html(
+            f"Now answering about “{about.title}” ({len(about.index.passages)} passages)."))
+
+    def default_article(self) -> Update:
+        """ "Back to the default article", in one click."""
+        return self._switched(self.assistant, None, fmt.status_html(
+            f"Back to “{self.assistant.title}”."))
 
     def record_feedback(self, turns: list[Turn] | None, index: int | tuple[int, int] | list[int],
                         liked: bool | str | None) -> dict[str, Any] | None:
@@ -186,19 +248,18 @@ class ChatUI:
             gr.Warning(f"Could not store the feedback: {exc}")
 
 
-def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The chat page over one Assistant. Queue it (`ui.server.create_server_app` does) before serving."""
-    ui = ChatUI(assistant, settings)
+def build_app(assistant: Assistant, settings: Settings, library: ArticleLibrary | None = None) -> gr.Blocks:
+    """The chat page over one Assistant (and the articles a reader opens: `library`, shared with the HTTP API).
+    Queue it (`ui.server.create_server_app` does) before serving."""
+    ui = ChatUI(assistant, settings, library)
     backends = available_backends(settings)  # only what can run here: no openai without its URL
     if assistant.default_backend not in backends:
         backends.insert(0, assistant.default_backend)
-    paragraphs = sum(1 for p in assistant.article_text.split("\n\n") if p.strip()) - 1  # the title is not one
     with gr.Blocks(title=f"{assistant.title} · Article assistant", analytics_enabled=False) as blocks:
         blocks.chat_ui = ui  # type: ignore[attr-defined]
-        gr.HTML(f'<div class="aa-header"><h1>{fmt.esc(assistant.title)}</h1><p>Ask about this article '
-                f'({paragraphs} paragraphs). Answers come only from it, and every claim cites its exact words; '
-                f'when the article does not say, the assistant says so.</p></div>', elem_id="aa-header")
+        header = gr.HTML(fmt.header_html(assistant.title, assistant.article_text), elem_id="aa-header")
         turns = gr.State([])
+        article_id = gr.State(None)  # this browser session's article: None, the default; else its sha256
         with gr.Row(equal_height=False, elem_id="aa-main"):
             with gr.Column(scale=3, elem_id="aa-left"):
                 chatbot = gr.Chatbot(label="Chat", elem_id="aa-chat", height=520, latex_delimiters=[],
@@ -212,8 +273,9 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="aa-stop", visible=False)
                 gr.HTML('<span class="aa-try">Try an example:</span>', js_on_load=None, elem_id="aa-try")
                 with gr.Row(elem_id="aa-examples"):
-                    example_buttons = [gr.Button(q, size="sm", variant="secondary", elem_classes=["aa-example"])
-                                       for q in ui.examples]
+                    example_buttons = [gr.Button(ui.examples[i] if i < len(ui.examples) else "", size="sm",
+                                                 variant="secondary", elem_classes=["aa-example"],
+                                                 visible=i < len(ui.examples)) for i in range(EXAMPLES)]
                 with gr.Row(elem_id="aa-clear-row"):
                     clear = gr.Button("Clear chat", size="sm", variant="secondary", scale=0, min_width=140,
                                       elem_id="aa-clear")
@@ -222,6 +284,16 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                                   padding=True)
         with gr.Accordion("Read the article", open=False, elem_id="aa-read"):
             article = gr.HTML(fmt.article_html(assistant.article_text), elem_id="aa-article", js_on_load=None)
+        with gr.Accordion("Open another article", open=False, elem_id="aa-open"):
+            with gr.Row():
+                upload = gr.File(label="A .txt, .md or .html file", file_types=[".txt", ".md", ".html", ".htm"],
+                                 type="filepath", elem_id="aa-file")
+                pasted = gr.Textbox(label="…or paste its text", lines=6, max_lines=12, elem_id="aa-paste")
+            with gr.Row():
+                open_button = gr.Button("Open", variant="primary", elem_id="aa-open-button", scale=0, min_width=120)
+                back = gr.Button("Back to the default article", variant="secondary", elem_id="aa-default",
+                                 scale=0, min_width=220)
+            status = gr.HTML("", elem_id="aa-open-status")
         with gr.Accordion("Settings", open=False, elem_id="aa-settings"):
             backend = gr.Dropdown(backends, value=assistant.default_backend, label="Backend",
                                   info="llamacpp: local SmolLM2; openai: an OpenAI-compatible server; "
@@ -249,14 +321,25 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             # "multiple": the page keeps a stopped answer's submission until the server confirms the cancel; with
             # Gradio's default ("once") a Send within about a second of Stop was silently skipped. The controls,
             # disabled while answering, already keep two answers from overlapping.
-            event = started.then(ui.respond, [first, chatbot, turns, backend, k], outputs, trigger_mode="multiple",
-                                 **chat_events)
+            event = started.then(ui.respond, [first, chatbot, turns, backend, k, article_id], outputs,
+                                 trigger_mode="multiple", **chat_events)
             event.then(idle, None, controls, queue=False, api_visibility="private", show_progress="hidden")
             answering.append(event)
         stop.click(ui.stopped, [chatbot], [chatbot], cancels=answering, queue=False, api_visibility="private") \
             .then(idle, None, controls, queue=False, api_visibility="private", show_progress="hidden")
-        clear.click(ui.clear, None, [chatbot, turns, sources, article], api_visibility="private", queue=False)
-        chatbot.clear(ui.clear, None, [chatbot, turns, sources, article], api_visibility="private", queue=False)
+        clear.click(ui.clear, [article_id], [chatbot, turns, sources, article], api_visibility="private", queue=False)
+        chatbot.clear(ui.clear, [article_id], [chatbot, turns, sources, article], api_visibility="private",
+                      queue=False)
+        switched = [article_id, header, article, chatbot, turns, sources, status, upload, pasted, *example_buttons]
+
+        def open_with_progress(file: Any, text: str | None, current: str | None,
+                               progress: gr.Progress = gr.Progress()) -> Update:  # noqa: B008 - Gradio's way
+            return ui.open_article(file, text, current, progress)
+
+        open_button.click(open_with_progress, [upload, pasted, article_id], switched, api_visibility="private",
+                          concurrency_limit=settings.max_concurrent_uploads, show_progress="full",
+                          show_progress_on=[status])
+        back.click(ui.default_article, None, switched, api_visibility="private", queue=False)
         chatbot.like(ui.on_like, [turns], None, api_visibility="private", queue=False)
         gr.api(ui.ask_api, api_name="ask", concurrency_id=CONCURRENCY_ID,
                api_description="Answer a question about the article; same JSON as `article-assistant ask --json`.")

@@ -14,8 +14,9 @@ from assistant.markup import BOLD_LEAD, bold
 from index import content_terms
 
 __all__ = [
-    "EMPTY_SOURCES", "answer_html", "article_html", "error_html", "esc", "example_questions", "paragraph_bounds",
-    "pending_html", "question_html", "sources_html", "sources_panel", "streaming_html",
+    "EMPTY_SOURCES", "answer_html", "article_html", "error_html", "esc", "example_questions", "header_html",
+    "paragraph_bounds", "pending_html", "question_html", "sources_html", "sources_panel", "status_html",
+    "streaming_html",
 ]
 
 EMPTY_SOURCES = ('<div class="aa-sources"><h3>Sources</h3><p class="aa-note">Ask a question: the passages the '
@@ -178,6 +179,20 @@ def sources_panel(turns: Sequence[Any], article_text: str, current: int | None =
             section = section.replace("<section ", "<section hidden ", 1)
         sections.append(section)
     return f'<div class="aa-sources-all">{"".join(sections)}</div>'
+
+
+def header_html(title: str, article_text: str) -> str:
+    """The page's heading: the article's title (escaped: an opened file's title is a stranger's text)."""
+    paragraphs = sum(1 for p in article_text.split("\n\n") if p.strip()) - 1  # the title is not one
+    return (f'<div class="aa-header"><h1>{esc(title)}</h1><p>Ask about this article ({paragraphs} paragraphs). '
+            f'Answers come only from it, and every claim cites its exact words; when the article does not say, '
+            f'the assistant says so.</p></div>')
+
+
+def status_html(message: str, error: bool = False) -> str:
+    """One line under "Open another article": what was opened, or why not (escaped)."""
+    kind = "aa-open-error" if error else "aa-open-ok"
+    return f'<p class="{kind}" role="{"alert" if error else "status"}">{esc(message)}</p>'
 
 
 def article_html(article_text: str, citations: Sequence[Any] = ()) -> str:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from assistant.api import Assistant
 from assistant.errors import InputError
 from assistant.http_api import create_router
+from assistant.library import ArticleLibrary
 from assistant.progress import IndexProgress
 from assistant.settings import Settings
 
@@ -32,9 +33,11 @@ def _auth(settings: Settings) -> tuple[str, str] | None:
 
 
 def create_server_app(assistant: Assistant, settings: Settings, *,
-                      setup: Callable[[FastAPI], None] | None = None) -> FastAPI:
+                      setup: Callable[[FastAPI], None] | None = None,
+                      library: ArticleLibrary | None = None) -> FastAPI:
     """The FastAPI app served by `serve`: `setup(app)` adds routes (the HTTP API), then the chat page is
-    mounted at "/". Routes must be added before that mount, which catches every path it is given."""
+    mounted at "/". Routes must be added before that mount, which catches every path it is given. `library`:
+    the articles opened at run time, shared by the page and the API."""
     import gradio as gr
 
     from ui.app import CSS, JS, build_app
@@ -42,7 +45,7 @@ def create_server_app(assistant: Assistant, settings: Settings, *,
     app = FastAPI(title="article-assistant", docs_url=None, redoc_url=None)
     if setup is not None:
         setup(app)
-    blocks = build_app(assistant, settings)
+    blocks = build_app(assistant, settings, library)
     # Events run concurrently and line up first-come, first-served at the local model's worker thread, the
     # same line the HTTP API's requests join, so neither way in can starve the other; max_size bounds it.
     blocks.queue(default_concurrency_limit=settings.queue_size, max_size=settings.queue_size)
@@ -81,8 +84,9 @@ def serve(settings: Settings) -> None:
         assistant = Assistant(settings=settings, progress=IndexProgress("indexed the article"))
         print("article-assistant: loading the models…", file=sys.stderr, flush=True)
         assistant.warm_up()
-        app = create_server_app(assistant, settings,
-                                setup=lambda api: api.include_router(create_router(assistant, settings)))
+        library = ArticleLibrary(assistant)  # one for the page and the API: an article opened once is indexed once
+        app = create_server_app(assistant, settings, library=library,
+                                setup=lambda api: api.include_router(create_router(assistant, settings, library)))
         port = sock.getsockname()[1]
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(f"article-assistant: ready in {time.perf_counter() - started:.1f}s"

@@ -13,8 +13,16 @@ import pytest
 from assistant import Assistant, BackendError
 from assistant.backends import Backend
 from tests.conftest import ARTICLE, FakeLLM
-from ui.app import ChatUI, build_app
-from ui.format import answer_html, article_html, esc, example_questions, paragraph_bounds, sources_html
+from ui.app import EXAMPLES, ChatUI, build_app
+from ui.format import (
+    EMPTY_SOURCES,
+    answer_html,
+    article_html,
+    esc,
+    example_questions,
+    paragraph_bounds,
+    sources_html,
+)
 
 
 def reply(messages: list[dict[str, str]]) -> str:
@@ -243,7 +251,7 @@ def test_build_app_wires_a_hidden_ask_endpoint(assistant: Assistant) -> None:
     assert [type(i).__name__ for i in ask.inputs] == ["Api", "Api"]  # no component on the page
     assert ask.concurrency_id == "generate"
     chat = [f for f in fns if f.fn is not None and getattr(f.fn, "__name__", "") == "respond"]
-    assert len(chat) == 2 + len(ChatUI(assistant, assistant.settings).examples)  # enter, Send, each example
+    assert len(chat) == 2 + EXAMPLES  # enter, Send, each example button (hidden when an article has fewer)
     assert all(f.concurrency_id == "generate" and f.api_visibility == "private" for f in chat)
 
 
@@ -287,3 +295,34 @@ def test_bold_comes_from_the_short_answer_field_not_from_the_text() -> None:
     shown = answer_html(Answer(f"**1871**. {body}", False, citations=[cite],
                                short_answer=ShortAnswer("1871", at, at + 4, 0.9)))
     assert shown.startswith('<div class="aa-answer"><strong class="aa-short">1871</strong>. The lighthouse')
+
+
+HARBOUR = "The Harbour of Kell\n\nThe harbour of Kell was dredged in 1902 by the engineer Tomas Brann.\n"
+
+
+def test_an_opened_article_is_this_sessions_and_the_default_is_one_click_away(ui: ChatUI, tmp_path: Path) -> None:
+    opened = ui.open_article(None, HARBOUR, None)
+    article_id, header, article, chat, turns, sources, status = opened[:7]
+    assert len(article_id) == 64 and "The Harbour of Kell" in header and "dredged in 1902" in article
+    assert chat == [] and turns == [] and sources == EMPTY_SOURCES and "Now answering about" in status
+    answer = final(list(ui.respond("When was the harbour of Kell dredged?", [], [], None, None, article_id)))
+    assert "1902" in answer[2][0]["answer"]["answer"]
+    other_session = final(run(ui, "When was the lighthouse of Varn built?"))  # no article of its own: the default
+    assert "1871" in other_session[2][0]["answer"]["answer"]
+    back = ui.default_article()
+    assert back[0] is None and "Lighthouse of Varn" in back[1]
+    page = tmp_path / "kell.html"
+    page.write_text("<html><body><h1>Kell</h1><p>The harbour was dredged in 1902.</p></body></html>")
+    from_file = ui.open_article(str(page), "", None)
+    assert len(from_file[0]) == 64 and "dredged in 1902" in from_file[2]
+
+
+def test_a_failed_open_says_why_and_keeps_the_session_where_it_was(ui: ChatUI, tmp_path: Path) -> None:
+    import gradio as gr
+
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    for args in ((None, "", "kept"), (str(binary), "", "kept")):
+        result = ui.open_article(*args)
+        assert all(isinstance(v, type(gr.skip())) for i, v in enumerate(result) if i != 6)  # nothing else changes
+        assert 'class="aa-open-error"' in result[6]

@@ -261,3 +261,53 @@ def test_send_right_after_stop_always_sends(server: str, delay_s: float) -> None
             assert "'type'" not in chat and "{'text'" not in chat
         finally:
             browser.close()
+
+
+HOSTILE = """<html><head><title>The Harbour of Kell</title><style>body { background: red }</style>
+<script>window.__pwned = true; alert('script ran')</script></head>
+<body><h1>The Harbour of Kell</h1>
+<p onclick="window.__pwned = true">The harbour of Kell was dredged in 1902 by the engineer Tomas Brann.</p>
+<p>Its breakwater is 310 metres long. <img src="x" onerror="window.__pwned = true; alert('img ran')">
+Ferries leave twice a day. &lt;script&gt;alert('escaped')&lt;/script&gt; is how the page shows a tag.</p>
+</body></html>
+"""
+
+
+def test_open_your_own_article_then_go_back(server: str, tmp_path: Path) -> None:
+    """Open a (hostile) HTML file: progress, the page is about it, answers cite it, nothing of it runs or
+    renders as markup; another session keeps the default article; one click goes back."""
+    from playwright.sync_api import expect, sync_playwright
+
+    page_file = tmp_path / "kell.html"
+    page_file.write_text(HOSTILE, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            dialogs: list[str] = []
+            mine = browser.new_page(viewport={"width": 1300, "height": 900})
+            mine.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            other = browser.new_page(viewport={"width": 1300, "height": 900})
+            for page in (mine, other):
+                page.goto(server, wait_until="domcontentloaded")
+                expect(page.locator("#aa-header h1")).to_contain_text("CSTO", timeout=60_000)
+            mine.locator("#aa-open").get_by_text("Open another article").click()
+            mine.locator("#aa-file input[type=file]").set_input_files(str(page_file))
+            mine.locator("#aa-open-button").click()
+            expect(mine.locator("#aa-open-status")).to_contain_text("Now answering about", timeout=120_000)
+            expect(mine.locator("#aa-header h1")).to_have_text("The Harbour of Kell")
+            _ask_and_watch(mine, "When was the harbour of Kell dredged?", 0)
+            answer = mine.locator("#aa-chat .aa-answer").last
+            expect(answer).to_contain_text("1902")
+            expect(mine.locator("#aa-sources-panel mark").first).to_contain_text("1902")
+            mine.locator("#aa-read").get_by_text("Read the article").click()
+            expect(mine.locator("#aa-article")).to_contain_text("<script>alert('escaped')</script>")
+            assert mine.evaluate("() => window.__pwned === undefined") and not dialogs
+            assert mine.locator("#aa-article img, #aa-article script, #aa-header script").count() == 0
+            expect(other.locator("#aa-header h1")).to_contain_text("CSTO")  # the other session is untouched
+            _ask_and_watch(other, "When was the CSTO founded?", 0)
+            expect(other.locator("#aa-chat .aa-answer").last).to_contain_text("1992")
+            mine.locator("#aa-default").click()
+            expect(mine.locator("#aa-header h1")).to_contain_text("CSTO")
+            expect(mine.locator("#aa-chat .aa-q")).to_have_count(0)
+        finally:
+            browser.close()
