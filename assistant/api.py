@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.backends import Backend, ChatModelBackend, make_backend
 from assistant.chain import AnswerChain, Turn
@@ -14,12 +14,14 @@ from assistant.errors import InputError
 from assistant.evidence import EvidenceFinder
 from assistant.history import validate_history, validate_k, validate_question
 from assistant.jsonl_log import JsonlLog
-from assistant.langchain import AnswerRunnable, ArticleRetriever
 from assistant.reader import Reader
 from assistant.reader.cross_encoder import CrossEncoderReader
 from assistant.settings import Settings
 from assistant.types import Answer
 from index import ArticleIndex, Embedder, Hit, SentenceTransformerEmbedder
+
+if TYPE_CHECKING:
+    from assistant.langchain import AnswerRunnable, ArticleRetriever
 
 __all__ = ["Assistant"]
 
@@ -98,20 +100,16 @@ class Assistant:
             k: int | None = None, min_score: float | None = None) -> Answer:
         """`min_score` overrides the refusal threshold for this call (evaluation asks with 0.0 to see every
         would-be answer and applies `refuse_below` itself)."""
-        answer: Answer = self.as_runnable(backend).invoke(
-            {"question": question, "history": history, "k": k, "min_score": min_score})
-        return answer
+        turn = self._turn(question, history, k, min_score)
+        return self._logged(self.chain(backend).answer(turn))
 
     def stream(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
                k: int | None = None) -> Iterator[str | Answer]:
         """Yields the answer's text as it is verified (pieces that are never taken back; joined, they are
         the final `Answer.text`), then the `Answer`."""
-        yield from self.as_runnable(backend).stream({"question": question, "history": history, "k": k})
-
-    def _prepare(self, inputs: dict[str, Any]) -> Turn:
-        if not isinstance(inputs, dict) or "question" not in inputs:
-            raise InputError('the input must be a dict with a "question"')
-        return self._turn(inputs["question"], inputs.get("history"), inputs.get("k"), inputs.get("min_score"))
+        turn = self._turn(question, history, k)
+        for piece in self.chain(backend).stream(turn):
+            yield self._logged(piece) if isinstance(piece, Answer) else piece
 
     def _logged(self, answer: Answer) -> Answer:
         if self.chat_log is not None:
@@ -127,10 +125,15 @@ class Assistant:
     def as_runnable(self, backend: str | None = None) -> AnswerRunnable:
         """A LangChain Runnable: `.invoke({"question": ..., "history": [...]})` -> Answer; `.stream(...)`
         yields verified text pieces, then the Answer."""
-        return self.chain(backend).runnable(self._prepare, on_answer=self._logged)
+        from assistant.langchain import AnswerRunnable  # langchain_core loads only for the adapters
+
+        self.chain(backend)  # an unknown backend fails here, not at the first question
+        return AnswerRunnable(self, backend)
 
     def as_retriever(self, k: int = 4) -> ArticleRetriever:
         """The hybrid search as a LangChain `BaseRetriever` (Documents with offsets and signals)."""
+        from assistant.langchain import ArticleRetriever
+
         return ArticleRetriever(index=self.index, k=validate_k(k) or 4,
                                 max_query_chars=self.settings.max_question_chars)
 

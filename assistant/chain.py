@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from assistant.backends import Backend
 from assistant.evidence import EvidenceFinder
-from assistant.langchain import AnswerRunnable
 from assistant.pipeline.compose import Compose
 from assistant.pipeline.decide import Decide, Screen
 from assistant.pipeline.generate import Generate
@@ -107,10 +105,6 @@ class AnswerChain:
             assert not shown or answer.text.startswith(shown), (shown, answer.text)
             yield from _sentences(answer.text[len(shown):])
         yield answer
-
-    def runnable(self, prepare: Callable[[dict[str, Any]], Turn],
-                 on_answer: Callable[[Answer], Answer] | None = None) -> AnswerRunnable:
-        return AnswerRunnable(self, prepare, on_answer)
 
 
 def _sentences(text: str) -> list[str]:

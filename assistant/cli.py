@@ -299,7 +299,7 @@ def core_commands() -> list[Command]:
 
 def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     """The parser of the core's commands, and of `extra` (each listed after its `after`)."""
-    from assistant.backends import BACKENDS
+    from assistant.registry import BACKENDS
 
     commands = core_commands()
     for c in extra:

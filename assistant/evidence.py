@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.injection import looks_like_planted_orders, redact_injections
 from assistant.reader import Candidate, Reader, is_title, reader_context
+from assistant.settings import ARTICLE_SENTENCES, MAX_CANDIDATES
 from assistant.types import Citation
 from index import Embedder, Hit, Passage, Sentence, content_terms, split_sentences
 from index.types import Article
@@ -25,18 +26,6 @@ from index.types import Article
 __all__ = ["ARTICLE_SENTENCES", "FOLLOWUP_TIE", "MAX_CANDIDATES", "Evidence", "EvidenceFinder", "choose_evidence",
            "extractive_answer", "prefer_paragraph", "quote_sentences"]
 
-# The reader scores this many sentences at most (Settings.read_sentences overrides it): the retrieved
-# passages' sentences nearest the question by the bi-encoder. 14 sentences of 12 passages scored lower on the
-# validation articles (correct 0.449 against 0.456) and took longer.
-MAX_CANDIDATES = 10
-# Of the whole article's sentences, this many nearest the question by the bi-encoder compete for those places
-# even when no retrieved passage holds them (Settings.article_sentences overrides it): a passage's vector
-# blurs a long paragraph where one sentence's does not. On the validation articles it puts a sentence holding
-# the answer among the candidates for 0.877 of Yuan_dynasty's answerable questions instead of 0.864 (Normans
-# unchanged at 0.948) at no extra reader work, and the product's hit@3 there rose from 0.836 to 0.855; on the
-# CSTO article the sentence nearest "What is the CSTO?" sits in a passage the search ranks below its eighth.
-# 5 instead of 3 measured the same within two questions.
-ARTICLE_SENTENCES = 3
 # A follow-up's answer tends to lie near the last one (conversational QA: QuAC, CoQA). For a question that leaned
 # on the conversation, a sentence in the paragraph the last exchange came from wins when it is within this much
 # fused probability of the best: a near-tie the reader cannot call, never a clear winner, and never the refusal.

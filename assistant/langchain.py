@@ -1,13 +1,15 @@
-"""The LangChain adapters: the chain as a Runnable, and the article's hybrid search as a retriever.
+"""The LangChain adapters, outside the core: the assistant as a Runnable, and the article's hybrid search as a
+retriever.
 
 `Assistant.as_runnable()` and `Assistant.as_retriever(k=4)` build them; both compose with any LangChain chain
 and report to its callbacks (a streamed answer too: the callbacks see the run start, and end with the Answer).
+The Runnable wraps anything that asks and streams as `Assistant` does; the core never calls back into it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -15,15 +17,28 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import ConfigDict, Field
 
+from assistant.errors import InputError
 from assistant.history import validate_question
-from assistant.pipeline.turn import Turn
 from assistant.types import Answer
 from index import ArticleIndex
 
-if TYPE_CHECKING:
-    from assistant.chain import AnswerChain
+__all__ = ["AnswerRunnable", "ArticleRetriever", "Asks"]
 
-__all__ = ["AnswerRunnable", "ArticleRetriever"]
+
+class Asks(Protocol):
+    """What the Runnable wraps: `Assistant`'s two ways of answering."""
+
+    def ask(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
+            k: int | None = None, min_score: float | None = None) -> Answer: ...
+
+    def stream(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
+               k: int | None = None) -> Iterator[str | Answer]: ...
+
+
+def _inputs(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or "question" not in value:
+        raise InputError('the input must be a dict with a "question"')
+    return value
 
 
 class AnswerRunnable(Runnable[dict[str, Any], Any]):
@@ -33,15 +48,18 @@ class AnswerRunnable(Runnable[dict[str, Any], Any]):
 
     name: str | None = "article-assistant"
 
-    def __init__(self, chain: AnswerChain, prepare: Callable[[dict[str, Any]], Turn],
-                 on_answer: Callable[[Answer], Answer] | None = None) -> None:
-        self.chain = chain
-        self.prepare = prepare  # validates the input dict into a Turn
-        self.on_answer = on_answer or (lambda a: a)  # the opt-in chat log sees every final Answer
+    def __init__(self, assistant: Asks, backend: str | None = None) -> None:
+        self.assistant = assistant
+        self.backend = backend
+
+    def _ask(self, value: dict[str, Any]) -> Answer:
+        x = _inputs(value)
+        return self.assistant.ask(x["question"], x.get("history"), backend=self.backend, k=x.get("k"),
+                                  min_score=x.get("min_score"))
 
     def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
-        answer: Answer = self._call_with_config(lambda x: self.chain.answer(self.prepare(x)), input, config)
-        return self.on_answer(answer)
+        answer: Answer = self._call_with_config(self._ask, input, config)
+        return answer
 
     def stream(self, input: dict[str, Any], config: RunnableConfig | None = None,
                **kwargs: Any | None) -> Iterator[Any]:
@@ -49,9 +67,9 @@ class AnswerRunnable(Runnable[dict[str, Any], Any]):
         yield from self._transform_stream_with_config(iter([input]), self._pieces, config)
 
     def _pieces(self, inputs: Iterator[dict[str, Any]]) -> Iterator[Any]:
-        for input in inputs:
-            for piece in self.chain.stream(self.prepare(input)):
-                yield self.on_answer(piece) if isinstance(piece, Answer) else piece
+        for value in inputs:
+            x = _inputs(value)
+            yield from self.assistant.stream(x["question"], x.get("history"), backend=self.backend, k=x.get("k"))
 
 
 class ArticleRetriever(BaseRetriever):

@@ -1,6 +1,6 @@
-"""The layering, checked over the source: no import cycle between the project's modules (an import under
-`if TYPE_CHECKING:` is for annotations only and does not count; one inside a function does), and the core
-imports nothing above it."""
+"""The layering, checked over the source: no import cycle between the project's modules (every import counts:
+one under `if TYPE_CHECKING:`, made for annotations only, and one inside a function too), and the core imports
+nothing above it."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ def _type_checking_only(node: ast.If) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def imports(source: str, name: str, is_package: bool, known: set[str]) -> set[str]:
-    """The project modules `source` (module `name`) imports at run time."""
+def imports(source: str, name: str, is_package: bool, known: set[str], type_checking: bool = True) -> set[str]:
+    """The project modules `source` (module `name`) imports; with `type_checking` false, at run time only."""
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _type_checking_only(node):
+        if isinstance(node, ast.If) and _type_checking_only(node) and not type_checking:
             for child in node.orelse:
                 visit(child)
             return
@@ -94,7 +94,9 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
     known = {"a", "a.b", "a.c"}
-    assert imports("from a.b import x\nif TYPE_CHECKING:\n    import a.c\n", "a.c", False, known) == {"a.b"}
+    assert imports("from a.b import x\nif TYPE_CHECKING:\n    import a.c\n", "a.b", False, known) == {"a.c"}
+    assert imports("from a.b import x\nif TYPE_CHECKING:\n    import a.c\n", "a.b", False, known,
+                   type_checking=False) == set()
     assert imports("def f():\n    from a import c\n", "a.b", False, known) == {"a.c"}
     assert cycles({"a.b": {"a.c"}, "a.c": {"a.b"}, "a": {"a.b"}}) == [["a.b", "a.c"]]
     assert cycles({"a.b": {"a.c"}, "a.c": set()}) == []
@@ -111,6 +113,13 @@ def test_the_core_imports_nothing_above_it() -> None:
             assert not {t for t in targets if not t.startswith("index")}, module
         if module.startswith(("assistant", "prompts")):
             assert not {t for t in targets if t.startswith(("ui", "benchmarks"))}, module
+
+
+def test_importing_the_package_loads_no_langchain_gradio_or_matplotlib() -> None:
+    code = ("import sys; from assistant import Assistant, Answer; "
+            "print(sorted(m for m in ('langchain_core', 'gradio', 'matplotlib', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_importing_one_module_does_not_load_the_api() -> None:

@@ -1,10 +1,9 @@
-"""The backends, by name: one registry that settings validation, the CLI, the web chat and the factory read.
-
-A new backend is one file with a `Backend` subclass (its `from_settings` is the factory) plus one line here.
-"""
+"""The backends and their factory. Which backends there are is `assistant.registry.BACKENDS` (a leaf the
+settings read without loading any backend); a new one is one file plus one line there."""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from assistant.backends.base import Backend
@@ -13,27 +12,32 @@ from assistant.backends.extractive import ExtractiveBackend
 from assistant.backends.llamacpp import LlamaCppBackend
 from assistant.backends.openai import OpenAIBackend
 from assistant.errors import InputError
+from assistant.registry import BACKENDS
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
 
 __all__ = ["BACKENDS", "Backend", "ChatModelBackend", "ExtractiveBackend", "LlamaCppBackend", "OpenAIBackend",
-           "available_backends", "make_backend"]
+           "available_backends", "backend_class", "make_backend"]
 
-BACKENDS: dict[str, type[Backend]] = {
-    "extractive": ExtractiveBackend,
-    "llamacpp": LlamaCppBackend,
-    "openai": OpenAIBackend,
-}
+
+def backend_class(name: str) -> type[Backend]:
+    """The class registered under `name` (InputError for a name that is not registered)."""
+    if name not in BACKENDS:
+        raise InputError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+    found = BACKENDS[name]
+    if isinstance(found, str):
+        module, _, attr = found.partition(":")
+        found = getattr(importlib.import_module(module), attr)
+    if not (isinstance(found, type) and issubclass(found, Backend)):
+        raise InputError(f"backend {name!r} is registered as {BACKENDS[name]!r}, not a Backend class")
+    return found
 
 
 def make_backend(settings: Settings, name: str | None = None) -> Backend:
-    name = name or settings.backend
-    if name not in BACKENDS:
-        raise InputError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
-    return BACKENDS[name].from_settings(settings)
+    return backend_class(name or settings.backend).from_settings(settings)
 
 
 def available_backends(settings: Settings) -> list[str]:
     """The registered backends that can run with these settings (a configured URL, a model file on disk)."""
-    return [name for name, cls in BACKENDS.items() if cls.unavailable(settings) is None]
+    return [name for name in BACKENDS if backend_class(name).unavailable(settings) is None]

@@ -9,7 +9,14 @@ from typing import ClassVar
 import pytest
 
 from assistant import InputError, Settings
-from assistant.backends import BACKENDS, Backend, ExtractiveBackend, available_backends, make_backend
+from assistant.backends import (
+    BACKENDS,
+    Backend,
+    ExtractiveBackend,
+    available_backends,
+    backend_class,
+    make_backend,
+)
 from assistant.cli import build_parser
 
 
@@ -47,8 +54,25 @@ def test_extractive_is_a_backend_that_does_not_generate() -> None:
 def test_only_backends_that_can_run_are_available(tmp_path: Path) -> None:
     bare = Settings.resolve(openai_base_url="", model_path=tmp_path / "missing.gguf")
     assert available_backends(bare) == ["extractive"]
-    assert "missing.gguf is missing" in str(BACKENDS["llamacpp"].unavailable(bare))
-    assert "OPENAI_BASE_URL" in str(BACKENDS["openai"].unavailable(bare))
+    assert "missing.gguf is missing" in str(backend_class("llamacpp").unavailable(bare))
+    assert "OPENAI_BASE_URL" in str(backend_class("openai").unavailable(bare))
     configured = Settings.resolve(openai_base_url="http://127.0.0.1:9/v1", model_path=tmp_path / "missing.gguf")
     assert available_backends(configured) == ["extractive", "openai"]
-    assert BACKENDS["openai"].rewrites_followups and not BACKENDS["llamacpp"].rewrites_followups
+    assert backend_class("openai").rewrites_followups and not backend_class("llamacpp").rewrites_followups
+
+
+def test_reading_the_settings_loads_no_backend_and_no_model_code() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, assistant.settings; print(sorted(m for m in sys.modules if m.startswith(("
+            "'assistant.backends', 'assistant.evidence', 'assistant.reader', 'torch', 'transformers', "
+            "'llama_cpp', 'langchain_core'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_registered_name_that_is_not_a_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(BACKENDS, "broken", "assistant.errors:InputError")
+    with pytest.raises(InputError, match="not a Backend class"):
+        backend_class("broken")
