@@ -7,6 +7,7 @@ layer (`ui.server`) mounts them beside the HTTP API and runs them.
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -182,11 +183,15 @@ class ChatUI:
         return (article_id, fmt.header_html(about.title, about.article_text), fmt.article_html(about.article_text),
                 [], [], fmt.EMPTY_SOURCES, status, None, "", *buttons)
 
-    def open_article(self, file: Any, pasted: str | None, article_id: str | None,
-                     progress: Any = None) -> Update:
-        """ "Open": the chosen file, else the pasted text, indexed (with progress), then the page is about it.
-        A failure says why in one line and leaves the session on its article: nothing else changes."""
+    def open_article(self, file: Any, pasted: str | None, article_id: str | None = None) -> Iterator[Update]:
+        """ "Open": the chosen file, else the pasted text, indexed, then the page is about it. While it indexes,
+        the status line says what is being done ("Embedding passages: 40 of 120"), every quarter second. A
+        failure says why in one line and leaves the session on its article: nothing else changes."""
         keep = (gr.skip(),) * (9 + EXAMPLES)
+
+        def status(message: str, error: bool = False) -> Update:
+            return (*keep[:6], fmt.status_html(message, error=error), *keep[7:])
+
         try:
             if file is not None:
                 path = file if isinstance(file, str) else getattr(file, "name", None) or file["path"]
@@ -197,17 +202,41 @@ class ChatUI:
                 data, name = pasted.encode("utf-8"), "pasted.txt"
             else:
                 raise InputError("choose a .txt, .md or .html file, or paste the article's text")
-            track = progress or (lambda *a, **k: None)
-            track(0.05, desc="Cleaning the text and cutting it into passages…")
-            about = self.library.add(data, name, progress=lambda done, total: track(
-                done / max(total, 1), desc=f"Embedding passages: {done} of {total}"))
         except InputError as exc:
-            return (*keep[:6], fmt.status_html(str(exc), error=True), *keep[7:])
+            yield status(str(exc), error=True)
+            return
         except OSError as exc:
-            return (*keep[:6], fmt.status_html(f"cannot read the file: {exc.strerror or exc}", error=True),
-                    *keep[7:])
+            yield status(f"cannot read the file: {exc.strerror or exc}", error=True)
+            return
+        doing = ["Cleaning the text and cutting it into passages…"]
+        outcome: dict[str, Any] = {}
+
+        def index() -> None:
+            try:
+                outcome["opened"] = self.library.add(data, name, progress=lambda done, total: doing.append(
+                    f"Embedding passages: {done} of {total}…"))
+            except Exception as exc:  # reported below, in the page
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=index, name="open-article", daemon=True)
+        worker.start()
+        shown = ""
+        while worker.is_alive():
+            if doing[-1] != shown:
+                shown = doing[-1]
+                yield status(shown)
+            worker.join(0.25)
+        error = outcome.get("error")
+        if isinstance(error, InputError):
+            yield status(str(error), error=True)
+            return
+        if error is not None:
+            log.error("opening an article failed", exc_info=error)
+            yield status(f"Something went wrong while indexing ({type(error).__name__}). Please try again.", True)
+            return
+        about: Assistant = outcome["opened"]
         opened = None if about is self.assistant else about.article_sha256
-        return self._switched(about, opened, fmt.status_html(
+        yield self._switched(about, opened, fmt.status_html(
             f"Now answering about “{about.title}” ({len(about.index.passages)} passages)."))
 
     def default_article(self) -> Update:
@@ -331,14 +360,8 @@ def build_app(assistant: Assistant, settings: Settings, library: ArticleLibrary 
         chatbot.clear(ui.clear, [article_id], [chatbot, turns, sources, article], api_visibility="private",
                       queue=False)
         switched = [article_id, header, article, chatbot, turns, sources, status, upload, pasted, *example_buttons]
-
-        def open_with_progress(file: Any, text: str | None, current: str | None,
-                               progress: gr.Progress = gr.Progress()) -> Update:  # noqa: B008 - Gradio's way
-            return ui.open_article(file, text, current, progress)
-
-        open_button.click(open_with_progress, [upload, pasted, article_id], switched, api_visibility="private",
-                          concurrency_limit=settings.max_concurrent_uploads, show_progress="full",
-                          show_progress_on=[status])
+        open_button.click(ui.open_article, [upload, pasted, article_id], switched, api_visibility="private",
+                          concurrency_limit=settings.max_concurrent_uploads, show_progress="hidden")
         back.click(ui.default_article, None, switched, api_visibility="private", queue=False)
         chatbot.like(ui.on_like, [turns], None, api_visibility="private", queue=False)
         gr.api(ui.ask_api, api_name="ask", concurrency_id=CONCURRENCY_ID,

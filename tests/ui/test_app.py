@@ -301,7 +301,9 @@ HARBOUR = "The Harbour of Kell\n\nThe harbour of Kell was dredged in 1902 by the
 
 
 def test_an_opened_article_is_this_sessions_and_the_default_is_one_click_away(ui: ChatUI, tmp_path: Path) -> None:
-    opened = ui.open_article(None, HARBOUR, None)
+    updates = list(ui.open_article(None, HARBOUR, None))
+    assert any("Cleaning the text" in str(u[6]) for u in updates[:-1])  # what it is doing, while it does it
+    opened = updates[-1]
     article_id, header, article, chat, turns, sources, status = opened[:7]
     assert len(article_id) == 64 and "The Harbour of Kell" in header and "dredged in 1902" in article
     assert chat == [] and turns == [] and sources == EMPTY_SOURCES and "Now answering about" in status
@@ -313,7 +315,7 @@ def test_an_opened_article_is_this_sessions_and_the_default_is_one_click_away(ui
     assert back[0] is None and "Lighthouse of Varn" in back[1]
     page = tmp_path / "kell.html"
     page.write_text("<html><body><h1>Kell</h1><p>The harbour was dredged in 1902.</p></body></html>")
-    from_file = ui.open_article(str(page), "", None)
+    from_file = final(list(ui.open_article(str(page), "", None)))
     assert len(from_file[0]) == 64 and "dredged in 1902" in from_file[2]
 
 
@@ -323,6 +325,6 @@ def test_a_failed_open_says_why_and_keeps_the_session_where_it_was(ui: ChatUI, t
     binary = tmp_path / "x.txt"
     binary.write_bytes(b"\x00\x01\x02" * 100)
     for args in ((None, "", "kept"), (str(binary), "", "kept")):
-        result = ui.open_article(*args)
+        result = final(list(ui.open_article(*args)))
         assert all(isinstance(v, type(gr.skip())) for i, v in enumerate(result) if i != 6)  # nothing else changes
         assert 'class="aa-open-error"' in result[6]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -279,7 +280,9 @@ def test_open_your_own_article_then_go_back(server: str, tmp_path: Path) -> None
     from playwright.sync_api import expect, sync_playwright
 
     page_file = tmp_path / "kell.html"
-    page_file.write_text(HOSTILE, encoding="utf-8")
+    filler = "".join(f"<p>Pier {i} of the harbour was rebuilt in {1900 + i} with stone from quarry {i}.</p>\n"
+                     for i in range(300))  # enough passages that indexing takes a visible while
+    page_file.write_text(HOSTILE.replace("</body>", filler + "</body>"), encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
         try:
@@ -293,6 +296,8 @@ def test_open_your_own_article_then_go_back(server: str, tmp_path: Path) -> None
             mine.locator("#aa-open").get_by_text("Open another article").click()
             mine.locator("#aa-file input[type=file]").set_input_files(str(page_file))
             mine.locator("#aa-open-button").click()
+            expect(mine.get_by_text(re.compile(r"Embedding passages|Cleaning the text")).first).to_be_visible(
+                timeout=30_000)  # progress while it indexes
             expect(mine.locator("#aa-open-status")).to_contain_text("Now answering about", timeout=120_000)
             expect(mine.locator("#aa-header h1")).to_have_text("The Harbour of Kell")
             _ask_and_watch(mine, "When was the harbour of Kell dredged?", 0)
