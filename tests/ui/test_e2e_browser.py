@@ -316,3 +316,35 @@ def test_open_your_own_article_then_go_back(server: str, tmp_path: Path) -> None
             expect(mine.locator("#aa-chat .aa-q")).to_have_count(0)
         finally:
             browser.close()
+
+
+def test_sigterm_with_a_page_open_stops_quickly_and_quietly(tmp_path: Path) -> None:
+    """An open page's event stream never ends by itself: a stop waits out a short grace, without a traceback."""
+    import signal
+
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.procs import free_port, start_serve
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    proc = start_serve(tmp_path / "data", port, log)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
+                _ask_and_watch(page, "When was the CSTO founded?", 0)
+                t = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+                took = time.monotonic() - t
+            finally:
+                browser.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text(errors="replace")
+    assert took < 4.0, took
+    assert "Traceback" not in text and "CancelledError" not in text, text[-2000:]
