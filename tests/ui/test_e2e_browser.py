@@ -247,7 +247,8 @@ def test_send_right_after_stop_always_sends(server: str, delay_s: float) -> None
             expect(box).to_be_visible(timeout=60_000)
             box.fill("What did Pashinyan say about the CSTO?")
             page.locator("#aa-send").click()
-            page.locator("#aa-stop").click(timeout=30_000)  # once the answer has started
+            expect(page.locator("#aa-chat .aa-q")).to_have_count(1, timeout=30_000)  # the answer has started
+            page.locator("#aa-stop").click(timeout=30_000)
             time.sleep(delay_s)
             box.fill("When was the CSTO founded?")
             page.locator("#aa-send").click(timeout=30_000)
