@@ -132,9 +132,8 @@ def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
 def decide(question: Question, evidence: Sequence[Evidence], threshold: float,
            vocabulary: Collection[str] = ()) -> Decision:
     """Answer or refuse, from the reader's evidence. `vocabulary`: the article's content terms, to say in plain
-    words what it does not mention."""
-    if (screened := screen(question)) is not None:
-        return screened
+    words what it does not mention. Orders to the assistant never get here: `screen` refuses them once, before
+    any retrieval (assistant/pipeline/decide.py: `Screen`)."""
 
     def refused(why: str, kind: RefusalKind, score: float | None = None) -> Decision:
         absent = not_mentioned(question.text, vocabulary) if vocabulary else None  # only a refusal needs it

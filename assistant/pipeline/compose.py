@@ -13,7 +13,6 @@ from assistant.citations import build_citations
 from assistant.evidence import Evidence, EvidenceFinder, extractive_answer, quote_sentences
 from assistant.markup import bold
 from assistant.pipeline.turn import Turn
-from assistant.pipeline.verify import NOT_FOUND
 from assistant.reader import Reader
 from assistant.refusal import Decision, refusal_text, unbacked
 from assistant.span_gate import span_signals
@@ -62,8 +61,7 @@ class Compose:
             dropped = turn.generated - len(turn.backed)
             reason = f"generated; {dropped} unsupported sentence(s) removed" if dropped else "generated"
         elif turn.draft is not None:
-            reason = ("the model found no answer; the article's best sentence is shown"
-                      if not turn.draft.strip() or NOT_FOUND.search(turn.draft)
+            reason = ("the model found no answer; the article's best sentence is shown" if turn.found_nothing
                       else "the model's answer was not backed by the article; the article's best sentence is shown")
         if not citations:
             text, citations = extractive_answer(turn.evidence, self.index.article.text)

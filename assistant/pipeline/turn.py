@@ -36,6 +36,7 @@ class Turn:
     draft: str | None = None  # what the model wrote (None: no model ran)
     backed: list[SupportedSentence] = field(default_factory=list)  # its sentences the article backs, in order
     generated: int = 0  # how many sentences of the draft were checked against the article
+    found_nothing: bool = False  # the model said the passages do not answer (or wrote nothing): verify.py decides
     asked: Question = field(init=False, repr=False, compare=False)
     query: Question = field(init=False, repr=False, compare=False)
 

@@ -81,14 +81,16 @@ class Checker:
         self.checked = 0  # sentences of the draft looked at
         self.judged = 0  # of those, the ones that said something to check
         self.finished = False
-        self.not_found = False
+        self.not_found = False  # the first sentence said the passages do not answer: nothing more is checked
+        self.said_not_found = False  # some sentence said so
         self._numbers: dict[tuple[int, int], int] = {}
 
     def outcome(self, turn: Turn) -> Turn:
         """`turn` with what the model wrote and what of it the article backs (unchanged if no model ran)."""
         if not self.ran:
             return turn
-        return replace(turn, draft=self.draft, backed=list(self.backed), generated=self.judged, timings=self.timings)
+        return replace(turn, draft=self.draft, backed=list(self.backed), generated=self.judged, timings=self.timings,
+                       found_nothing=self.not_found or self.said_not_found or not self.draft.strip())
 
     def feed(self, piece: str) -> list[str]:
         """The sentences `piece` completed that the article backs, each with its `[n]` marker."""
@@ -122,6 +124,7 @@ class Checker:
             if i == 0 and self.yes_no:
                 sentence = _YES_NO.sub("", sentence).strip()  # the article's own polarity comes first instead
             if not sentence or NOT_FOUND.search(sentence):
+                self.said_not_found = self.said_not_found or bool(sentence)
                 continue
             self.judged += 1
             if self._vectors is None:

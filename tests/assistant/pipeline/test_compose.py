@@ -32,3 +32,18 @@ def test_a_yes_no_question_the_sentence_does_not_settle_quotes_it(make_assistant
     assert settled.text.startswith("Yes. The lighthouse of Varn was built in 1871")
     other_year = make_assistant(small_article).ask("Was the lighthouse of Varn built in 1875?")
     assert other_year.text.startswith("The article says: The lighthouse of Varn was built in 1871")
+
+
+def test_why_the_articles_sentence_is_shown_instead_of_the_models(make_assistant: Callable[..., Assistant],
+                                                                   small_article: Path) -> None:
+    from tests.conftest import FakeLLM
+
+    q = "When was the lighthouse of Varn built?"
+    nothing = make_assistant(small_article, generator=FakeLLM("NOT IN ARTICLE")).ask(q)
+    assert nothing.reason == "the model found no answer; the article's best sentence is shown"
+    later = make_assistant(small_article, generator=FakeLLM("Paris is lovely. The article does not say.")).ask(q)
+    assert later.reason == "the model found no answer; the article's best sentence is shown"
+    unbacked = make_assistant(small_article, generator=FakeLLM("It was painted blue by sailors.")).ask(q)
+    assert unbacked.reason == "the model's answer was not backed by the article; the article's best sentence is shown"
+    for answer in (nothing, later, unbacked):
+        assert "1871" in answer.text and answer.citations
