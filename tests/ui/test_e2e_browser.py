@@ -373,3 +373,23 @@ def test_each_refusal_kind_shows_its_true_text(server: str) -> None:
             expect(page.locator("#aa-sources-panel")).to_contain_text("No sources: the article does not say.")
         finally:
             browser.close()
+
+
+def test_the_backend_hint_is_readable_on_both_themes(server: str) -> None:
+    """The dropdown's hint (Gradio's `.info-text`) was 1.91:1 on white; WCAG AA asks 4.5:1."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            for theme in ("", "?__theme=dark"):
+                page = browser.new_page()
+                page.goto(server + theme, wait_until="domcontentloaded")
+                expect(page.locator("#aa-question textarea")).to_be_visible(timeout=60_000)
+                page.locator("#aa-settings").get_by_text("Settings").click()
+                hint = page.locator("#aa-settings .info-text").first
+                expect(hint).to_contain_text("llamacpp: local SmolLM2")
+                ratio = page.evaluate(CONTRAST_JS, "#aa-settings .info-text")
+                assert ratio is not None and ratio >= 4.5, (theme or "light", ratio)
+        finally:
+            browser.close()
