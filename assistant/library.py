@@ -81,7 +81,11 @@ class ArticleLibrary:
             home = self.folder / sha
             home.mkdir(parents=True, exist_ok=True)
             (home / filename).write_bytes(data)
-            return self._opened(sha, home / filename, progress)
+            try:
+                return self._opened(sha, home / filename, progress)
+            except BaseException:
+                shutil.rmtree(home, ignore_errors=True)  # a failed build leaves nothing to reopen later
+                raise
         finally:
             self._uploads.release()
 

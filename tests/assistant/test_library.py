@@ -129,3 +129,21 @@ def test_ten_uploads_at_once_are_indexed_or_told_to_retry(data_dir: Path, fake_r
             if status == 200:
                 fetched = http_json(url + f"/v1/articles/{body['id']}", None, {}, 10)[1]
                 assert "was built in" in fetched["text"]
+
+
+class _BrokenEmbedder(FakeEmbedder):
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if any("Kell" in t for t in texts):
+            raise OSError("the embedder went away")
+        return super().embed(texts)
+
+
+def test_a_failed_build_leaves_nothing_behind(data_dir: Path, fake_reader: Any) -> None:
+    from assistant.settings import Settings
+
+    default = Assistant(settings=Settings.resolve(data_dir=data_dir, backend="extractive"),
+                        embedder=_BrokenEmbedder(), reader=fake_reader)
+    library = ArticleLibrary(default)
+    with pytest.raises(OSError):
+        library.add(HARBOUR.encode(), "kell.md")
+    assert library.ids() == []
