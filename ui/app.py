@@ -291,7 +291,10 @@ def build_app(assistant: Assistant, settings: Settings, library: ArticleLibrary 
         article_id = gr.State(None)  # this browser session's article: None, the default; else its sha256
         with gr.Row(equal_height=False, elem_id="aa-main"):
             with gr.Column(scale=3, elem_id="aa-left"):
-                chatbot = gr.Chatbot(label="Chat", elem_id="aa-chat", height=520, latex_delimiters=[],
+                # No visible label: Gradio floats it over the messages, which scrolled under it; the log keeps
+                # its own accessible name ("chatbot conversation").
+                chatbot = gr.Chatbot(label="Chat", show_label=False, elem_id="aa-chat", height=520,
+                                     latex_delimiters=[],
                                      buttons=["copy"], feedback_options=("Like", "Dislike"),
                                      placeholder="Ask a question about the article, or pick an example below.")
                 with gr.Row(elem_id="aa-input"):

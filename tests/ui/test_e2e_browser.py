@@ -393,3 +393,19 @@ def test_the_backend_hint_is_readable_on_both_themes(server: str) -> None:
                 assert ratio is not None and ratio >= 4.5, (theme or "light", ratio)
         finally:
             browser.close()
+
+
+def test_no_label_floats_over_the_chat(server: str) -> None:
+    """Gradio's floating "Chat" label overlapped messages scrolled under it: it is not shown."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(server, wait_until="domcontentloaded")
+            expect(page.locator("#aa-question textarea")).to_be_visible(timeout=60_000)
+            labels = page.locator("#aa-chat [data-testid='block-label']")
+            assert labels.count() == 0 or not labels.first.is_visible()
+        finally:
+            browser.close()
