@@ -40,3 +40,11 @@ def test_a_gate_fitted_for_another_reader_is_refused(tmp_path) -> None:
     (tmp_path / SPAN_GATE).write_text(json.dumps({**data, "reader_sha256": "another"}))
     with pytest.raises(InputError, match="fitted for another reader"):
         CrossEncoderReader(tmp_path)
+
+
+def test_the_model_card_names_the_shipped_gates_sha256() -> None:
+    import hashlib
+
+    card = (default_weights_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    sha = hashlib.sha256((default_weights_dir() / SPAN_GATE).read_bytes()).hexdigest()
+    assert f"sha256 of span_gate.json: `{sha}`" in card and "CC BY-SA 4.0" in card
