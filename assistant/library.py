@@ -66,13 +66,11 @@ class ArticleLibrary:
         if not self._uploads.acquire(blocking=False):
             raise Busy("too many articles are being indexed; try again in a moment")
         try:
-            from index.load import article_hash, parse_article
+            from index.load import article_hash, parse_article, reader_suffix
 
             filename = _filename(name)
-            suffix = Path(filename).suffix.lower()
-            if suffix in (".txt", ".text") and re.match(rb"\s*<(!doctype html|html)", data[:200], re.IGNORECASE):
-                suffix = ".html"  # as load_article reads such a file
-            sha = article_hash(parse_article(data, filename, suffix))  # every problem: one line, nothing written
+            # read as load_article will read the stored file; every problem: one line, nothing written
+            sha = article_hash(parse_article(data, filename, reader_suffix(filename, data)))
             if sha == self.default.article_sha256:
                 return self.default
             with self._lock:

@@ -17,7 +17,8 @@ from pathlib import Path
 from index.errors import InputError
 from index.types import Article
 
-__all__ = ["CLEANER_VERSION", "READERS", "Reader", "clean_blocks", "decode_text", "load_article", "parse_article"]
+__all__ = ["CLEANER_VERSION", "READERS", "Reader", "clean_blocks", "decode_text", "load_article", "parse_article",
+           "reader_suffix"]
 
 CLEANER_VERSION = "clean-2"
 MAX_BYTES = 5_000_000
@@ -203,7 +204,6 @@ def load_article(path: str | Path) -> Article:
         raise InputError(f"{p}: no such article file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not an article file")
-    suffix = p.suffix.lower() if p.suffix.lower() in READERS else ".txt"
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
@@ -211,9 +211,17 @@ def load_article(path: str | Path) -> Article:
         data = p.read_bytes()
     except PermissionError:
         raise InputError(f"{p}: permission denied") from None
+    return parse_article(data, str(p), reader_suffix(p.name, data))
+
+
+def reader_suffix(name: str, data: bytes) -> str:
+    """Which reader reads a file of this name and content: its suffix's, plain text for an unknown one, and
+    HTML for a plain-text name whose content is an HTML page."""
+    suffix = Path(name).suffix.lower()
+    suffix = suffix if suffix in READERS else ".txt"
     if READERS[suffix] is read_text and re.match(rb"\s*<(!doctype html|html)", data[:200], re.IGNORECASE):
-        suffix = ".html"
-    return parse_article(data, str(p), suffix)
+        return ".html"
+    return suffix
 
 
 def article_hash(article: Article) -> str:
