@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--train-layers", type=int, default=d.train_layers, help="MiniLM layers that learn (of 6)")
     p.add_argument("--score", choices=SCORES, default=d.score)
     p.add_argument("--validation", type=int, default=4, help="data/squad articles held out (never trained on)")
-    p.add_argument("--removed", type=float, default=0.3, help="answering-paragraph-removed negatives a question")
+    p.add_argument("--removed", type=float, default=0.3, help="answering-sentence-removed negatives a question")
     p.add_argument("--swaps", type=float, default=0.3, help="entity-swap negatives a Wikipedia question")
     p.add_argument("--other", type=float, default=0.1, help="another-article negatives a question")
     p.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is present (same recipe)")

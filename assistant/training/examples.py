@@ -10,7 +10,13 @@ Unanswerable examples, all from the data's own questions (`Kinds`):
 - `removed`: an answerable question asked against its article with the answering paragraph left out, kept
   only when no remaining sentence holds a gold answer (the situation of a question the article does not cover);
 - `swap`: a name or number of the question swapped for another of the article's (assistant/training/augment.py);
+- `number`, `negation`, `antonym`: a number changed, a "not" added or dropped, a word swapped for its WordNet
+  antonym (assistant/training/edits.py), the answering sentence kept as the distractor;
 - `other`: the question asked against another article of the same file.
+
+`removed` leaves out the answering sentence only (its paragraph neighbours stay, as hard negatives), and only
+when no other sentence holds a gold answer's text; no made negative ever offers a sentence holding one, but
+the edits' own answering sentence, which no longer answers the edited question.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.reader import is_title, reader_context
 from assistant.training.augment import Swapper
+from assistant.training.edits import Editor
 from assistant.training.sources import Document, Question, SelectionRow
 from index import Article, Sentence, split_sentences
 from index.text import content_terms
@@ -51,7 +58,15 @@ class Kinds:
     removed: float = 0.0
     swap: float = 0.0
     other: float = 0.0
+    number: float = 0.0
+    negation: float = 0.0
+    antonym: float = 0.0
     sources_for_swaps: frozenset[str] = field(default_factory=frozenset)  # empty: every source
+    antonyms: Mapping[str, Sequence[str]] = field(default_factory=dict)  # assistant/training/antonyms.py
+
+    @property
+    def edits(self) -> tuple[tuple[str, float], ...]:
+        return (("number", self.number), ("negation", self.negation), ("antonym", self.antonym))
 
 
 class _Lexical:
@@ -117,19 +132,19 @@ class _Article:
 
 
 def _choose(art: _Article, question: str, target: int | None, paragraph: int | None, key: str,
-            answers: Sequence[str], exclude_paragraph: int | None = None, k: int = CANDIDATES) -> list[int]:
+            answers: Sequence[str], exclude: int | None = None, k: int = CANDIDATES) -> list[int]:
     """The target (if any), up to SAME_PARAGRAPH of its paragraph's nearest, then the article's nearest, then
     random sentences to fill k; never a negative holding a gold answer; shuffled by the question's key."""
     rng = random.Random(key)
-    ranked = [i for i in art.lexical.ranked(question)
-              if art.para_of[i] != exclude_paragraph and i != target and not art.holds(i, answers)]
+    ranked = [i for i in art.lexical.ranked(question) if i != target and i != exclude
+               and not art.holds(i, answers)]
     chosen = [target] if target is not None else []
     if paragraph is not None:
         chosen += [i for i in ranked if art.para_of[i] == paragraph][:SAME_PARAGRAPH]
     chosen += [i for i in ranked if i not in chosen][: k - len(chosen)]
     if len(chosen) < k:
-        pool = [i for i in range(len(art.sentences)) if i not in chosen and art.para_of[i] != exclude_paragraph
-                and i != target and not art.holds(i, answers)]
+        pool = [i for i in range(len(art.sentences)) if i not in chosen
+                and i != target and i != exclude and not art.holds(i, answers)]
         chosen += rng.sample(pool, min(len(pool), k - len(chosen)))
     rng.shuffle(chosen)
     return chosen
@@ -155,6 +170,7 @@ def document_examples(docs: Sequence[Document], kinds: Kinds = Kinds(), *, k: in
     out: list[Example] = []
     for a, art in enumerate(arts):
         swapper: Swapper | None = None
+        editor: Editor | None = None
         swaps_here = kinds.swap and (not kinds.sources_for_swaps or art.doc.source in kinds.sources_for_swaps)
         for p, para in enumerate(art.doc.paragraphs):
             for q in para.questions:
@@ -177,12 +193,19 @@ def document_examples(docs: Sequence[Document], kinds: Kinds = Kinds(), *, k: in
                 out.append(_example(art, q, q.question, _choose(art, q.question, target, p, q.id, golds, k=k),
                                     target, span, "answerable"))
                 for n in range(_count(kinds.removed, rng)):
-                    lo, hi = art.starts[p], art.starts[p] + len(para.context)
-                    if any(g.lower() in art.lower[:lo] or g.lower() in art.lower[hi:] for g in golds):
+                    if any(g.lower() in art.lower[:s.start] or g.lower() in art.lower[s.end:] for g in golds):
                         break  # the rest of the article still holds the answer's words: not unanswerable
-                    chosen = _choose(art, q.question, None, None, f"removed{n} {q.id}", golds, exclude_paragraph=p, k=k)
+                    chosen = _choose(art, q.question, None, p, f"removed{n} {q.id}", golds, exclude=target, k=k)
                     if chosen:
                         out.append(_example(art, q, q.question, chosen, None, None, "removed"))
+                for kind, rate in kinds.edits:
+                    if not (rate and swaps_here) or not _count(rate, rng):
+                        continue
+                    editor = editor or Editor([x.text for x in art.sentences], kinds.antonyms)
+                    edit = editor.edit(kind, q.question, s.text, rng)
+                    if edit is not None:
+                        chosen = _choose(art, edit.question, target, p, f"{kind} {q.id}", golds, k=k)
+                        out.append(_example(art, q, edit.question, chosen, None, None, kind))
                 if swaps_here:
                     swapper = swapper or Swapper(art.sentences)
                     made: set[str] = set()

@@ -140,10 +140,13 @@ def _freeze(net: Any, train_layers: int) -> list[Any]:
     return [p for p in net.parameters() if p.requires_grad]
 
 
-def fingerprint(examples: Sequence[Example], recipe: Recipe) -> str:
-    """What a checkpoint must match to be resumed: the recipe (but its checkpoint interval) and the data."""
+def fingerprint(examples: Sequence[Example], recipe: Recipe, start: str = "") -> str:
+    """What a checkpoint must match to be resumed: the recipe (but its checkpoint interval), the data, and the
+    weights it started from (`start`: their sha256; empty: MiniLM itself)."""
     h = hashlib.sha256(json.dumps({k: v for k, v in asdict(recipe).items() if k != "checkpoint_minutes"},
                                   sort_keys=True).encode())
+    if start:
+        h.update(f"start {start}\n".encode())
     for ex in examples:
         h.update(f"{ex.question}\0{ex.target}\0{ex.span}\0{ex.candidates}\n".encode())
     return h.hexdigest()
@@ -159,9 +162,11 @@ def _save(path: Path, state: dict[str, Any]) -> None:
 
 def train(examples: Sequence[Example], minilm: Path, recipe: Recipe = Recipe(), *, device: str = "cpu",
           checkpoint: Path | None = None, until: int | None = None, log: Callable[[str], None] | None = None,
-          progress: bool = False, snapshots: Path | None = None) -> Any:
-    """The trained ReaderNet (fp32, eval mode, on the CPU), or None when `until` stopped the run early (its
-    checkpoint written). Resumes from `checkpoint` when it holds this recipe's and data's run. With
+          progress: bool = False, snapshots: Path | None = None, init: Path | None = None,
+          max_minutes: float | None = None) -> Any:
+    """The trained ReaderNet (fp32, eval mode, on the CPU), or None when `until` or `max_minutes` stopped the
+    run early (its checkpoint written; the same call again goes on from there). `init`: a reader's
+    safetensors to continue from instead of MiniLM (the heads included). Resumes from `checkpoint` when it holds this recipe's and data's run. With
     `snapshots`, the weights after a quarter and a half of the steps are kept there too (SNAPSHOTS), for the
     learning curve within the run."""
     import torch
@@ -171,7 +176,16 @@ def train(examples: Sequence[Example], minilm: Path, recipe: Recipe = Recipe(), 
 
     torch.manual_seed(recipe.seed)
     tokenizer = AutoTokenizer.from_pretrained(str(minilm), local_files_only=True)
-    net = ReaderNet.from_minilm(minilm, recipe.score).to(device)
+    net = ReaderNet.from_minilm(minilm, recipe.score)
+    start = ""
+    if init is not None:
+        from safetensors.torch import load_file
+
+        start = hashlib.sha256(Path(init).read_bytes()).hexdigest()
+        missing, unexpected = net.load_state_dict(load_file(str(init)), strict=False)
+        if unexpected or [k for k in missing if "word_embeddings" not in k and "position_ids" not in k]:
+            raise ValueError(f"{init}: does not match the reader network")
+    net = net.to(device)
     net.train()
     params = _freeze(net, recipe.train_layers)
     opt = torch.optim.AdamW(params, lr=recipe.lr, weight_decay=0.01)
@@ -180,7 +194,7 @@ def train(examples: Sequence[Example], minilm: Path, recipe: Recipe = Recipe(), 
     warm = max(1, steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
-    key = fingerprint(examples, recipe)
+    key = fingerprint(examples, recipe, start)
     first, losses = 0, []
     if checkpoint is not None and checkpoint.exists():
         state = torch.load(checkpoint, map_location=device, weights_only=False)
@@ -209,9 +223,12 @@ def train(examples: Sequence[Example], minilm: Path, recipe: Recipe = Recipe(), 
         from tqdm import tqdm
 
         bar = tqdm(total=steps, initial=first, unit="step", desc="train", dynamic_ncols=True, mininterval=2.0)
-    last_save = time.monotonic()
+    last_save = began = time.monotonic()
     stop = steps if until is None else min(steps, until)
     for step in range(first, stop):
+        if max_minutes is not None and time.monotonic() - began >= max_minutes * 60:
+            stop = step
+            break
         loss = batch_loss(net, tokenizer, [examples[i] for i in plan[step]], recipe.answer_removed, device)
         opt.zero_grad()
         loss.backward()
