@@ -45,7 +45,7 @@ def _synsets(path: Path) -> dict[int, tuple[list[str], list[tuple[int, int, int]
 
 def _prefixed(a: str, b: str) -> bool:
     """Whether `b` is `a` with a negating prefix (or a hyphen) in front."""
-    return any(b == p + a or b == f"{p}-{a}" for p in _PREFIXES) or b.endswith(a) and len(b) - len(a) <= 3
+    return any(b == p + a or b == f"{p}-{a}" for p in _PREFIXES) or (b.endswith(a) and len(b) - len(a) <= 3)
 
 
 def derive(wordnet: Path) -> list[tuple[str, str, str]]:

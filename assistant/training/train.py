@@ -166,9 +166,9 @@ def train(examples: Sequence[Example], minilm: Path, recipe: Recipe = Recipe(), 
           max_minutes: float | None = None) -> Any:
     """The trained ReaderNet (fp32, eval mode, on the CPU), or None when `until` or `max_minutes` stopped the
     run early (its checkpoint written; the same call again goes on from there). `init`: a reader's
-    safetensors to continue from instead of MiniLM (the heads included). Resumes from `checkpoint` when it holds this recipe's and data's run. With
-    `snapshots`, the weights after a quarter and a half of the steps are kept there too (SNAPSHOTS), for the
-    learning curve within the run."""
+    safetensors to continue from instead of MiniLM (the heads included). Resumes from `checkpoint` when it
+    holds this recipe's and data's run. With `snapshots`, the weights after a quarter and a half of the steps
+    are kept there too (SNAPSHOTS), for the learning curve within the run."""
     import torch
     from transformers import AutoTokenizer
 
