@@ -171,7 +171,8 @@ def document_examples(docs: Sequence[Document], kinds: Kinds = Kinds(), *, k: in
     for a, art in enumerate(arts):
         swapper: Swapper | None = None
         editor: Editor | None = None
-        swaps_here = kinds.swap and (not kinds.sources_for_swaps or art.doc.source in kinds.sources_for_swaps)
+        edits_here = not kinds.sources_for_swaps or art.doc.source in kinds.sources_for_swaps
+        swaps_here = kinds.swap and edits_here
         for p, para in enumerate(art.doc.paragraphs):
             for q in para.questions:
                 rng = random.Random(f"made {q.id}")
@@ -199,7 +200,7 @@ def document_examples(docs: Sequence[Document], kinds: Kinds = Kinds(), *, k: in
                     if chosen:
                         out.append(_example(art, q, q.question, chosen, None, None, "removed"))
                 for kind, rate in kinds.edits:
-                    if not (rate and swaps_here) or not _count(rate, rng):
+                    if not (rate and edits_here) or not _count(rate, rng):
                         continue
                     editor = editor or Editor([x.text for x in art.sentences], kinds.antonyms)
                     edit = editor.edit(kind, q.question, s.text, rng)

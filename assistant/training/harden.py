@@ -46,7 +46,8 @@ def _examples(data: Path, squad_articles: list[str], seed: int, antonyms: Any, l
     from assistant.training.examples import Kinds, document_examples
     from assistant.training.sources import load_eval_article, load_squad
 
-    kinds = Kinds(antonyms=antonyms, **RATES)
+    kinds = Kinds(antonyms=antonyms, removed=RATES["removed"], swap=RATES["swap"], number=RATES["number"],
+                  negation=RATES["negation"], antonym=RATES["antonym"])
     out: list[Any] = []
     for name, cap in MIX.items():
         out += document_examples(_sample_questions(load_squad(data / "train" / name), cap, seed), kinds)

@@ -48,14 +48,14 @@ def test_an_unanswerable_question_has_its_plausible_sentence_as_distractor() -> 
     assert "A second lighthouse stood at Gull Rock from 1902." in [s for s, _ in ex.candidates]
 
 
-def test_paragraph_removed_negatives_never_keep_a_sentence_holding_a_gold_answer() -> None:
+def test_answering_sentence_removed_negatives_never_keep_a_sentence_holding_a_gold_answer() -> None:
     made = [e for e in document_examples([_doc()], Kinds(removed=1.0)) if e.kind == "removed"]
-    assert made, "no paragraph-removed negative was made"
+    assert made, "no answering-sentence-removed negative was made"
     for ex in made:
         assert ex.target == -1
         for sentence, _ in ex.candidates:
             assert not any(a.lower() in sentence.lower() for a in ex.answers), (ex.question, sentence)
-    # "1871": its paragraph gone, no other sentence holds it; "1953" neither. Both are kept.
+    # "1871": its sentence gone, no other sentence holds it; "1953" neither. Both are kept.
     assert {e.question for e in made} >= {"When was the Kerrow Point lighthouse built?",
                                           "When did the storm throw down the lighthouse?"}
 

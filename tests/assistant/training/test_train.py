@@ -155,3 +155,28 @@ def test_batches_group_questions_of_similar_length_and_cover_each_once_an_epoch(
     assert sum(spread) / len(spread) < 10  # unsorted batches of 4 of these lengths differ by about 58
     assert plan == schedule(examples, Recipe(batch_questions=4, epochs=1))
     assert len(schedule(examples, Recipe(batch_questions=4, epochs=0.5))) == 50
+
+
+def test_a_run_continues_from_given_weights_and_stops_on_time(tmp_path: Path) -> None:
+    """`init`: the run starts from a reader's weights (heads included), not from MiniLM; `max_minutes` stops
+    it with a checkpoint that the same call resumes; a checkpoint of another start is not resumed."""
+    import torch
+    from safetensors.torch import save_file
+
+    examples = _toy(0, 16)
+    recipe = Recipe(seed=0, epochs=1, batch_questions=4, lr=1e-4, train_layers=1)
+    first = train(examples, default_model_path(), recipe)
+    init = tmp_path / "reader.safetensors"
+    save_file(first.shipped_state(), str(init))
+    ckpt = tmp_path / "checkpoint.pt"
+    assert train(examples, default_model_path(), recipe, checkpoint=ckpt, init=init, max_minutes=0) is None
+    state = torch.load(ckpt, weights_only=False)
+    assert state["step"] == 0
+    assert torch.allclose(state["net"]["null"], first.state_dict()["null"].half().float())
+    lines: list[str] = []
+    went_on = train(examples, default_model_path(), recipe, checkpoint=ckpt, init=init, log=lines.append)
+    assert any("resumed from" in line for line in lines)
+    assert not torch.equal(went_on.state_dict()["null"], first.state_dict()["null"])
+    lines.clear()
+    train(examples, default_model_path(), recipe, checkpoint=ckpt, until=1, log=lines.append)  # from MiniLM
+    assert any("another recipe" in line for line in lines)
