@@ -26,7 +26,7 @@ from typing import Any
 from assistant.errors import InputError
 from index import content_terms
 
-__all__ = ["FEATURES", "SpanGate", "SpanSignals", "expected_type", "span_signals"]
+__all__ = ["FEATURES", "SpanGate", "SpanSignals", "expected_type", "span_signals", "type_pattern"]
 
 _MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -59,6 +59,11 @@ def expected_type(question: str) -> str | None:
         if pattern.search(question):
             return kind
     return None
+
+
+def type_pattern(kind: str) -> re.Pattern[str]:
+    """What text of the kind `expected_type` names ("date", "number", "name") looks like."""
+    return _TYPES[kind]
 
 
 def _logit(p: float) -> float:

@@ -31,7 +31,8 @@ __all__ = ["CACHE_FORMAT", "CachedArticle", "build_cache", "cache_key", "eval_ar
            "squad_articles"]
 
 # Bumped whenever a row's fields or their meaning change: an old cache is then rebuilt, never misread.
-CACHE_FORMAT = 1
+# 2: each row carries the answer decision's signals (assistant/training/answer_signals.py).
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,12 @@ def _rows(assistant: Any, article: CachedArticle) -> Iterator[dict[str, Any]]:
     from assistant.pipeline.compose import span_candidate
     from assistant.pipeline.turn import Turn
     from assistant.span_gate import span_signals
+    from assistant.training.answer_signals import answer_signals
 
     chain = assistant.chain()
     text = assistant.article_text
+    sentences = assistant.finder.sentences
+    at = {(s.start, s.end): i for i, s in enumerate(sentences)}
     for qid, question, answers in article.questions:
         turn = chain.prepare(Turn(question=question, min_score=0.0))
         probs = [e.probability for e in turn.evidence]
@@ -99,6 +103,13 @@ def _rows(assistant: Any, article: CachedArticle) -> Iterator[dict[str, Any]]:
         found = span_candidate(turn, text, 0.0) if best is not None else None
         span = text[found[0]:found[1]] if found else None
         signals = span_signals(turn.standalone, span, found[2], probs) if found and span else None
+        decision = None
+        if best is not None:
+            i = at.get((best.sentence.start, best.sentence.end))
+            around = [sentences[j].text for j in ((i - 1, i + 1) if i is not None else ())
+                      if 0 <= j < len(sentences) and sentences[j].paragraph == best.sentence.paragraph]
+            decision = answer_signals(turn.standalone, best.sentence.text, around, probs, best.similarity, text,
+                                      assistant.finder.vocabulary)
         yield {
             "id": qid, "article": article.name, "question": question, "kind": turn.query.kind,
             "answerable": bool(answers), "answers": list(answers), "overview": turn.query.overview,
@@ -109,6 +120,7 @@ def _rows(assistant: Any, article: CachedArticle) -> Iterator[dict[str, Any]]:
                                                                                            answers)),
             "span": span, "signals": signals.to_dict() if signals else None,
             "span_f1": round(m.token_f1(span, answers), 6) if span and answers else 0.0,
+            "answer_signals": decision.to_dict() if decision else None,
         }
 
 
