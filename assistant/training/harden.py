@@ -10,8 +10,8 @@ a name swapped (augment.py), a number changed, a negation added or dropped, a Wo
 the answering sentence removed, each with the source sentence as the hard distractor, beside the shipped
 reader's own data/squad articles (their human-written unanswerables). The top `--train-layers` layers learn.
 
-Resumable: a checkpoint every few minutes in `--work`; `--max-minutes` stops (checkpointed) and the same
-command goes on. Finished, it writes the weights, `reader.json` and a report of the validation articles
+Resumable: a checkpoint every few minutes in `--work`; `--max-minutes` stops (checkpointed, exit status 3)
+and the same command goes on. Finished, it writes the weights, `reader.json` and a report of the validation articles
 (never trained on): reader-only figures and AUC for the starting and the new reader, and how often each
 made kind on those articles is refused, so each kind's effect is measured where nothing was learned.
 Adopting the weights is `python -m assistant.training.calibrate` then `make cache fit` (docs/training.md).
@@ -29,7 +29,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MIX", "main"]
+__all__ = ["MIX", "STOPPED", "main", "write_card_section"]
+
+STOPPED = 3  # the exit status of a run that `--max-minutes` stopped (checkpointed): `make train` runs it again
 
 # Answerable Wikipedia questions of data/train, a seeded sample of each (questions, not examples): what fits
 # one run of at most 40 minutes on 2 cores with the made negatives and a sample of the shipped reader's own
@@ -148,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 max_minutes=args.max_minutes)
     if net is None:
         log(f"stopped after {args.max_minutes:g} minutes, checkpoint in {work}; run the same command again to go on")
-        return 0
+        return STOPPED
     out.mkdir(parents=True, exist_ok=True)
     path = out / "reader.safetensors"
     save_file(net.shipped_state(), str(path))
@@ -171,8 +173,59 @@ def main(argv: list[str] | None = None) -> int:
         "examples_by_kind": dict(sorted(Counter(e.kind for e in examples).items())),
         "train_minutes_last_run": round((time.perf_counter() - t0) / 60, 1), "validation": report})
     (out / "reader.json").write_text(json.dumps(new_config, indent=2) + "\n", encoding="utf-8")
+    write_card_section(weights / "MODEL_CARD.md", out / "MODEL_CARD.md", new_config)
     log(json.dumps(report, indent=2))
     return 0
+
+
+SECTION = "\n## Continued on made unanswerable questions"
+
+
+def write_card_section(source: Path, card: Path, config: dict[str, Any]) -> None:
+    """The card of `source` with the new sha256 and this run's section, placed before the sections that
+    calibration and the span gate rewrite (so that their reruns keep it)."""
+    import re
+
+    text = source.read_text(encoding="utf-8") if source.exists() else "# Reader model card\n"
+    head, _, rest = text.partition(SECTION)
+    if rest:  # a rerun replaces its section: drop it up to the next one
+        nxt = rest.find("\n## ")
+        text = head + (rest[nxt:] if nxt >= 0 else "")
+    text = re.sub(r"sha256 `[0-9a-f]{64}`", f"sha256 `{config['sha256']}`", text, count=1)
+    c = config["continued"]
+    v = c["validation"]
+    rows = "\n".join(
+        f"| {k} | {v['start']['figures'].get(k)} | {v['new']['figures'].get(k)} |"
+        for k in ("top1_contains_answer", "correct", "containment", "no_answer_accuracy", "false_abstention_rate"))
+    kinds = "\n".join(f"| {k} | {v['made_validation_questions'].get(k, 0)} | {v['start']['made_refused'].get(k)} | "
+                      f"{v['new']['made_refused'].get(k)} |" for k in sorted(v["made_validation_questions"]))
+    section = f"""{SECTION}
+
+Continued from the reader above (sha256 `{c['from_sha256']}`) by `python -m assistant.training.harden` (`make
+train`'s second step): {c['examples']} examples, {c['epochs']} epoch, learning rate {c['lr']}, the top
+{c['train_layers']} layers learning, seed {c['seed']}. Data: answerable questions of data/train
+({', '.join(f'{k}: {n}' for k, n in c['mix'].items())}; CC BY-SA 4.0, SQuADShifts CC BY 4.0), a sample of
+{c['own_sample']} of the first stage's data/squad examples, and made unanswerable questions with WordNet 3.0
+antonyms (data/antonyms, WordNet licence). Examples by kind: {', '.join(f'{k} {n}' for k, n in
+c['examples_by_kind'].items())}.
+
+Reader-only, validation articles ({', '.join(config['validation_articles'])}; the bi-encoder's top 6
+sentences); AUC of the best sentence's probability, answerable against unanswerable:
+{v['start']['auc']} -> **{v['new']['auc']}**.
+
+| figure | before | after |
+|---|---|---|
+{rows}
+
+Made questions of the validation articles (never trained on) refused (best probability under 0.5):
+
+| kind | questions | before | after |
+|---|---|---|---|
+{kinds}
+"""
+    fusion = text.find("\n## Fusion with the bi-encoder")
+    text = (text[:fusion] + section + text[fusion:]) if fusion >= 0 else text.rstrip("\n") + "\n" + section
+    card.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
