@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,9 +154,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
             reply = None  # the serve went away or does not offer this backend: answer here
     index = None
     if reply is None:
+        started = time.perf_counter()
         assistant = _assistant(args)
+        assistant.warm_up()  # the models load here, so that the answer's own timings are the answer's alone
+        load_s = time.perf_counter() - started
         answer = assistant.ask(question, history)
-        reply, index = (answer, answer.to_dict()), assistant.index
+        data = answer.to_dict()
+        data["timings"] = {"load_s": round(load_s, 4), **data["timings"]}
+        reply, index = (answer, data), assistant.index
     answer, data = reply
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
