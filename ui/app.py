@@ -135,7 +135,7 @@ class ChatUI:
             shown = {"role": "assistant", "content": fmt.answer_html(answer, number)}
             done = [*turns, {**turn, "answer": answer.to_dict()}]
             final = (gr.skip(), [*chat[:-1], shown], done, fmt.sources_panel(done, text),
-                     fmt.article_html(text, answer.citations))
+                     fmt.article_html(text, done))
         except (InputError, BackendError) as exc:
             turn["error"] = str(exc)
         except Exception as exc:  # the page keeps serving; the details go to the server log

@@ -195,9 +195,13 @@ def status_html(message: str, error: bool = False) -> str:
     return f'<p class="{kind}" role="{"alert" if error else "status"}">{esc(message)}</p>'
 
 
-def article_html(article_text: str, citations: Sequence[Any] = ()) -> str:
-    """The whole article, paragraph by paragraph, with the last answer's quotes highlighted."""
-    spans = [(int(_get(c, "start")), int(_get(c, "end")), int(_get(c, "n"))) for c in citations]
+# How many answers keep their own copy of the article (their quotes highlighted) for "Read the article": a
+# click on an older answer's marker shows that answer's quotes there. Older answers than these show the article
+# without highlights rather than another answer's (the CSTO article is 20 kB: 8 copies, 160 kB a page update).
+ARTICLE_VIEWS = 8
+
+
+def _article_body(article_text: str, spans: Sequence[tuple[int, int, int]], id_prefix: str) -> str:
     parts = []
     pos = 0
     for i, para in enumerate(article_text.split("\n\n")):
@@ -207,8 +211,28 @@ def article_html(article_text: str, citations: Sequence[Any] = ()) -> str:
             continue
         mine = [s for s in spans if s[0] < stop and s[1] > begin]
         tag = "h3" if i == 0 else "p"
-        parts.append(f"<{tag}>{_highlight(article_text, begin, stop, mine, 'art-')}</{tag}>")
-    return f'<div class="aa-article">{"".join(parts)}</div>'
+        parts.append(f"<{tag}>{_highlight(article_text, begin, stop, mine, id_prefix)}</{tag}>")
+    return "".join(parts)
+
+
+def article_html(article_text: str, turns: Sequence[Any] = (), current: int | None = None) -> str:
+    """The whole article, paragraph by paragraph: one copy for each of the last ARTICLE_VIEWS answers with
+    its quotes highlighted, of which only `current`'s (default: the newest) shows, and one without highlights
+    (shown for an answer without a copy). A click on an answer's marker shows that answer's copy
+    (ui/static/app.js), as it shows that answer's sources."""
+    answered = [(i, t) for i, t in enumerate(turns) if _get(t, "answer")][-ARTICLE_VIEWS:]
+    if not answered:
+        return f'<div class="aa-article">{_article_body(article_text, (), "")}</div>'
+    current = answered[-1][0] if current is None else current
+    views = [f'<div class="aa-article" data-turn="plain"{"" if current not in dict(answered) else " hidden"}>'
+             f'{_article_body(article_text, (), "")}</div>']
+    for i, t in answered:
+        citations = _get(t["answer"], "citations", []) or []
+        spans = [(int(_get(c, "start")), int(_get(c, "end")), int(_get(c, "n"))) for c in citations]
+        hidden = "" if i == current else " hidden"
+        views.append(f'<div class="aa-article" data-turn="{i}"{hidden}>'
+                     f'{_article_body(article_text, spans, f"art-t{i}-")}</div>')
+    return f'<div class="aa-article-all">{"".join(views)}</div>'
 
 
 # -- example questions -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from assistant.backends import Backend
 from tests.conftest import ARTICLE, FakeLLM
 from ui.app import EXAMPLES, ChatUI, build_app
 from ui.format import (
+    ARTICLE_VIEWS,
     EMPTY_SOURCES,
     answer_html,
     article_html,
@@ -86,7 +88,26 @@ def test_streams_the_answer_then_shows_it_with_citations(ui: ChatUI, assistant: 
     assert "Paragraph 1 of 3 · “The lighthouse of Varn was built…”" in sources  # words a reader uses
     assert "characters" not in sources.split("aa-para")[0].split('title="')[0]  # offsets only in the tooltip
     assert "42 metres" in sources  # the quote is shown inside its paragraph
-    assert 'id="art-1"' in article and "<mark" in article
+    assert 'id="art-t0-1"' in article and "<mark" in article
+
+
+def test_each_answer_keeps_its_own_copy_of_the_article_with_its_quotes() -> None:
+    """"Read the article" highlights the quotes of the answer whose marker was clicked (app.js shows that
+    answer's copy): the newest shows; an answer too old for a copy shows the article without highlights."""
+    text = "Title\n\nThe tower was built in 1871. It is 42 metres tall.\n\nLast line."
+    first, second = text.index("The tower"), text.index("It is")
+    turns = [{"question": f"q{i}", "answer": {"answer": "x [1]", "refused": False, "citations": [
+        {"n": 1, "start": first if i % 2 == 0 else second, "end": (first if i % 2 == 0 else second) + 10}]}}
+             for i in range(ARTICLE_VIEWS + 2)]
+    html = article_html(text, turns)
+    views = re.findall(r'<div class="aa-article" data-turn="(\w+)"( hidden)?>', html)
+    assert [v for v, _ in views] == ["plain", *[str(i) for i in range(2, ARTICLE_VIEWS + 2)]]
+    assert [v for v, h in views if not h] == [str(ARTICLE_VIEWS + 1)]  # only the newest answer's shows
+    assert f'id="art-t{ARTICLE_VIEWS + 1}-1" data-n="1">It is 42 m</mark>' in html
+    assert f'id="art-t{ARTICLE_VIEWS}-1" data-n="1">The tower </mark>' in html
+    plain = html.split('data-turn="plain"')[1].split("</div>")[0]
+    assert "<mark" not in plain
+    assert "<mark" not in article_html(text) and 'data-turn' not in article_html(text)
 
 
 def test_each_answer_keeps_its_own_sources(ui: ChatUI) -> None:
@@ -191,7 +212,7 @@ def test_html_in_the_article_and_answer_is_escaped() -> None:
     end = text.index("1999.") + 5
     cite = {"n": 1, "passage_id": "p", "quote": text[start:end], "start": start, "end": end}
     answer = {"answer": 'It was <img src=x onerror="alert(1)"> [1] [7]', "refused": False, "citations": [cite]}
-    for rendered in (answer_html(answer), sources_html(answer, text), article_html(text, [cite])):
+    for rendered in (answer_html(answer), sources_html(answer, text), article_html(text, [{"answer": answer}])):
         assert "<img" not in rendered and "<b>" not in rendered
         assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in rendered
     assert "[7]" in answer_html(answer) and 'href="#src-t0-7"' not in answer_html(answer)  # unknown marker: text

@@ -191,6 +191,15 @@ def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
 
             page.locator("#aa-read").get_by_text("Read the article").click()
             expect(page.locator("#aa-article mark").first).to_be_visible()
+            # The article highlights the quotes of the answer whose marker was clicked last (the first one's
+            # [1], in 2.), not the newest answer's; its second answer's [1] brings that answer's back.
+            shown = page.locator("#aa-article .aa-article:not([hidden])")
+            expect(shown).to_have_count(1)
+            expect(shown).to_have_attribute("data-turn", "0")
+            expect(shown.locator("mark").first).to_contain_text("1992")
+            page.locator("#aa-chat .aa-answer:not(.aa-streaming)").nth(1).locator("a.aa-cite").first.click()
+            expect(shown).to_have_attribute("data-turn", "1")
+            expect(page.locator("#aa-article #art-t1-1")).to_be_visible()
             page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
             shutil.copy(tmp_path / "chat.png", out / "chat.png")
             shutil.copy(tmp_path / "desktop.png", out / "desktop.png")

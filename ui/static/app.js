@@ -5,6 +5,12 @@
     const el = document.getElementById(a.getAttribute('href').slice(1));
     ev.preventDefault();
     ev.stopPropagation();
+    const turn = a.dataset ? a.dataset.turn : undefined;
+    if (turn !== undefined) {
+      const views = [...document.querySelectorAll('#aa-article .aa-article[data-turn]')];
+      const shown = views.some((v) => v.dataset.turn === turn) ? turn : 'plain';
+      views.forEach((v) => { v.hidden = v.dataset.turn !== shown; });
+    }
     if (!el) return;
     const section = el.closest('section.aa-sources');
     if (section) {
