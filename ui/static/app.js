@@ -1,4 +1,11 @@
 () => {
+  let chosen = null;
+  const showTurn = () => {
+    const views = [...document.querySelectorAll('#aa-article .aa-article[data-turn]')];
+    if (chosen === null || !views.length) return;
+    const shown = views.some((v) => v.dataset.turn === chosen) ? chosen : 'plain';
+    views.forEach((v) => { if (v.hidden !== (v.dataset.turn !== shown)) v.hidden = v.dataset.turn !== shown; });
+  };
   document.addEventListener('click', (ev) => {
     const a = ev.target && ev.target.closest ? ev.target.closest('a[href^="#src-"], a[href^="#art-"]') : null;
     if (!a) return;
@@ -7,9 +14,8 @@
     ev.stopPropagation();
     const turn = a.dataset ? a.dataset.turn : undefined;
     if (turn !== undefined) {
-      const views = [...document.querySelectorAll('#aa-article .aa-article[data-turn]')];
-      const shown = views.some((v) => v.dataset.turn === turn) ? turn : 'plain';
-      views.forEach((v) => { v.hidden = v.dataset.turn !== shown; });
+      chosen = turn;
+      showTurn();
     }
     if (!el) return;
     const section = el.closest('section.aa-sources');
@@ -36,6 +42,7 @@
     const messages = chat.querySelectorAll('.aa-q, .aa-answer, .aa-refusal, .aa-error, .aa-pending').length;
     if (messages !== seen) {
       seen = messages;
+      chosen = null;
       const last = chat.querySelector('.aa-q:last-of-type');
       const scroller = [...chat.querySelectorAll('*')].find((n) => n.scrollHeight > n.clientHeight + 4 &&
         ['auto', 'scroll'].includes(getComputedStyle(n).overflowY));
@@ -43,5 +50,5 @@
       else if (last) last.scrollIntoView({block: 'end'});
     }
   };
-  new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true, characterData: true});
+  new MutationObserver(() => { tidy(); showTurn(); }).observe(document.body, {subtree: true, childList: true, characterData: true});
 }
