@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,17 +53,28 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings.resolve(**{f: getattr(args, f, None) for f in fields})
 
 
+def _models(args: argparse.Namespace) -> dict[str, Any]:
+    """The prebuilt models `main` was given (embedder, reader, generator), each used instead of loading one."""
+    return dict(getattr(args, "models", None) or {})
+
+
+def _embedder(args: argparse.Namespace, model: str) -> Any:
+    from index import SentenceTransformerEmbedder
+
+    return _models(args).get("embedder") or SentenceTransformerEmbedder(model)
+
+
 def _assistant(args: argparse.Namespace) -> Any:
     from assistant.api import Assistant
 
-    return Assistant(settings=_settings(args), progress=IndexProgress())
+    return Assistant(settings=_settings(args), progress=IndexProgress(), **_models(args))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from index import SentenceTransformerEmbedder, build_index
+    from index import build_index
 
     s = _settings(args)
-    report = build_index(s.index_config(), SentenceTransformerEmbedder(s.embedding_model), rebuild=args.rebuild,
+    report = build_index(s.index_config(), _embedder(args, s.embedding_model), rebuild=args.rebuild,
                          progress=IndexProgress())
     if report.status == "unchanged":
         print(f"index is up to date: {report.passages} passages of “{report.title}” in {report.where} "
@@ -78,7 +89,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from assistant.history import validate_k, validate_question
-    from index import ArticleIndex, SentenceTransformerEmbedder
+    from index import ArticleIndex
 
     s = _settings(args)
     query = validate_question(args.query, s.max_question_chars, "search query")
@@ -90,8 +101,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         except ConnectionError:
             found = None  # the serve went away: search here
     if found is None:
-        idx = ArticleIndex.open(s.index_config(), SentenceTransformerEmbedder(s.embedding_model),
-                                progress=IndexProgress())
+        idx = ArticleIndex.open(s.index_config(), _embedder(args, s.embedding_model), progress=IndexProgress())
         found = [h.to_dict() for h in idx.search(query, args.k)]
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=2))
@@ -219,6 +229,7 @@ def chat_loop(assistant: Any, read: Callable[[str], str]) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import compare_dirs, run_eval, run_suite
+    from assistant.evaluation.asking import default_factory
 
     if args.compare:
         if args.gold or args.suite:
@@ -229,13 +240,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise InputError(f"give a gold file ({args.gold}) or --suite {args.suite}, not both")
     if args.thresholds and not args.gate:
         raise InputError("--thresholds only applies with --gate")
-    options = {"out": Path(args.out), "k": args.k, "gate": args.gate, "sample": args.sample, "seed": args.seed,
-               "thresholds": Path(args.thresholds) if args.thresholds else None}
-    if args.suite:
-        return run_suite(Path(args.suite), _settings(args), **options)
-    if not args.gold:
+    if not args.suite and not args.gold:
         raise InputError("give a gold file (GOLD.jsonl, or a SQuAD 2.0 .json), --suite DIR or --compare DIR_A DIR_B")
-    return run_eval(Path(args.gold), _settings(args), **options)
+    s = _settings(args)
+    options = {"out": Path(args.out), "k": args.k, "gate": args.gate, "sample": args.sample, "seed": args.seed,
+               "thresholds": Path(args.thresholds) if args.thresholds else None,
+               "make_assistant": default_factory(s, True, in_suite=bool(args.suite) or str(args.gold).endswith(".json"),
+                                                 models=_models(args))}
+    if args.suite:
+        return run_suite(Path(args.suite), s, **options)
+    return run_eval(Path(args.gold), s, **options)
 
 
 def _index_arguments(s: argparse.ArgumentParser) -> None:
@@ -330,8 +344,11 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None, commands: Sequence[Command] = ()) -> int:
-    """Runs one command line; `commands`: those a layer above adds to the core's (see `build_parser`)."""
+def main(argv: Sequence[str] | None = None, commands: Sequence[Command] = (),
+         models: Mapping[str, Any] | None = None) -> int:
+    """Runs one command line; `commands`: those a layer above adds to the core's (see `build_parser`);
+    `models`: prebuilt `embedder`, `reader` or `generator` that every assistant the command builds uses instead
+    of loading its own (how tests run the command line on fakes, and a program on models it already holds)."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -339,6 +356,7 @@ def main(argv: Sequence[str] | None = None, commands: Sequence[Command] = ()) ->
     # (assistant/backends/llamacpp.py: wait_passively).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     args = build_parser(commands).parse_args(argv)
+    args.models = dict(models or {})
     notices = logging.StreamHandler(sys.stderr)  # repairs and other things a user should know, one line each
     notices.setFormatter(logging.Formatter("article-assistant: %(message)s"))
     logger = logging.getLogger("article-assistant")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,21 +63,26 @@ class Progress:
             self.overall.close()
 
 
-def default_factory(settings: Settings, progress: bool = False, in_suite: bool = False) -> AssistantFactory:
+def default_factory(settings: Settings, progress: bool = False, in_suite: bool = False,
+                    models: Mapping[str, Any] | None = None) -> AssistantFactory:
     """Assistants for the given settings, each on its own article; the models (embedder, generator and reader,
-    if any) are loaded once and shared, not once per article. `progress`: a bar for each index build."""
+    if any) are loaded once and shared, not once per article. `progress`: a bar for each index build;
+    `models`: prebuilt ones to share instead of loading them (`embedder`, `reader`, `generator`)."""
     from assistant.api import Assistant
     from assistant.backends import make_backend
 
     shared: dict[str, Any] = {}
+    given = dict(models or {})
 
     def make(article: Path) -> Assistant:
         s = settings.model_copy(update={"article": Path(article)})
         label = f"embedding {Path(article).stem}" if in_suite else "embedding"
         bar = IndexProgress(label, position=1 if in_suite else 0) if progress else None
         if not shared:
-            shared["generator"] = make_backend(settings)
-            a = Assistant(settings=s, generator=shared["generator"], progress=bar)
+            shared.update(given)
+            if "generator" not in shared:
+                shared["generator"] = make_backend(settings)
+            a = Assistant(settings=s, progress=bar, **shared)
             shared["embedder"] = a.embedder
             if getattr(a, "reader", None) is not None:
                 shared["reader"] = a.reader

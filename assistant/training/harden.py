@@ -92,9 +92,11 @@ def _auc(net: Any, minilm: Path, examples: list[Any]) -> float:
     return float(roc_auc_score([bool(ex.answers) for ex in examples], best))
 
 
-def _made_refusals(net: Any, minilm: Path, made: list[Any]) -> dict[str, float]:
-    """Per made kind, the share of the validation articles' made questions whose best candidate falls below
-    an even chance (the original question's answering sentence among the candidates)."""
+def _kind_auc(net: Any, minilm: Path, built: list[Any]) -> dict[str, float]:
+    """Per made kind, the AUC of the best candidate's probability between the validation articles' answerable
+    questions and that kind's made questions (the same lexical candidates, the answering sentence among them
+    for both): how well the reader tells each kind from a question it should answer, with no threshold."""
+    from sklearn.metrics import roc_auc_score
     from transformers import AutoTokenizer
 
     from assistant.reader import Candidate
@@ -102,11 +104,14 @@ def _made_refusals(net: Any, minilm: Path, made: list[Any]) -> dict[str, float]:
 
     reader = CrossEncoderReader(net=net, tokenizer=AutoTokenizer.from_pretrained(str(minilm), local_files_only=True),
                                 threshold=0.5, span_threshold=0.0)
-    by_kind: dict[str, list[bool]] = {}
-    for ex in made:
-        best = max(r.probability for r in reader.read(ex.question, [Candidate(s, c) for s, c in ex.candidates]))
-        by_kind.setdefault(ex.kind, []).append(best < 0.5)
-    return {k: round(sum(v) / len(v), 4) for k, v in sorted(by_kind.items())}
+    best = [max(r.probability for r in reader.read(ex.question, [Candidate(s, c) for s, c in ex.candidates]))
+            for ex in built]
+    positive = [p for p, ex in zip(best, built) if ex.kind == "answerable"]
+    out = {}
+    for kind in sorted({ex.kind for ex in built} - {"answerable", "unanswerable"}):
+        negative = [p for p, ex in zip(best, built) if ex.kind == kind]
+        out[kind] = round(float(roc_auc_score([1] * len(positive) + [0] * len(negative), positive + negative)), 4)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-minutes", type=float, default=40.0, help="stop (checkpointed) after this long; "
                    "run again to go on")
     p.add_argument("--limit", type=int, default=0, help="train on this many examples only (quick checks)")
+    p.add_argument("--report-only", action="store_true", help="train nothing: measure the weights in --out "
+                   "against those in --weights again and rewrite the report")
     args = p.parse_args(argv)
     log = lambda msg: print(f"harden: {msg}", file=sys.stderr, flush=True)
 
@@ -146,32 +153,38 @@ def main(argv: list[str] | None = None) -> int:
         examples = examples[:args.limit]
     recipe = Recipe(seed=args.seed, epochs=args.epochs, lr=args.lr, train_layers=args.train_layers)
     t0 = time.perf_counter()
-    net = train(examples, minilm, recipe, checkpoint=work / "checkpoint.pt", log=log, init=start,
-                max_minutes=args.max_minutes)
-    if net is None:
-        log(f"stopped after {args.max_minutes:g} minutes, checkpoint in {work}; run the same command again to go on")
-        return STOPPED
-    out.mkdir(parents=True, exist_ok=True)
     path = out / "reader.safetensors"
-    save_file(net.shipped_state(), str(path))
+    if args.report_only:
+        net = _load_net(path, minilm)
+        minutes = json.loads((out / "reader.json").read_text(encoding="utf-8"))["continued"]["train_minutes_last_run"]
+    else:
+        net = train(examples, minilm, recipe, checkpoint=work / "checkpoint.pt", log=log, init=start,
+                    max_minutes=args.max_minutes)
+        if net is None:
+            log(f"stopped after {args.max_minutes:g} minutes, checkpoint in {work}; run the same command again "
+                "to go on")
+            return STOPPED
+        minutes = round((time.perf_counter() - t0) / 60, 1)
+        out.mkdir(parents=True, exist_ok=True)
+        save_file(net.shipped_state(), str(path))
     held = list(config["validation_articles"])
     val = validation_examples(data / "squad", held, SentenceTransformerEmbedder())
     rates = Kinds(antonyms=antonyms, removed=1.0, swap=1.0, number=1.0, negation=1.0, antonym=1.0)
-    made = [e for e in document_examples([load_eval_article(data / "squad", n) for n in held], rates)
-            if e.kind not in ("answerable", "unanswerable")]
+    built = [e for e in document_examples([load_eval_article(data / "squad", n) for n in held], rates)
+             if e.kind != "unanswerable"]
     before = _load_net(start, minilm)
     report = {
-        "start": {"auc": round(_auc(before, minilm, val), 4), "made_refused": _made_refusals(before, minilm, made),
+        "start": {"auc": round(_auc(before, minilm, val), 4), "made_auc": _kind_auc(before, minilm, built),
                   "figures": validate(before, minilm, val)["figures"]},
-        "new": {"auc": round(_auc(net, minilm, val), 4), "made_refused": _made_refusals(net, minilm, made),
+        "new": {"auc": round(_auc(net, minilm, val), 4), "made_auc": _kind_auc(net, minilm, built),
                 "figures": validate(net, minilm, val, log=log)["figures"]},
-        "made_validation_questions": dict(Counter(e.kind for e in made)),
+        "made_validation_questions": dict(Counter(e.kind for e in built)),
     }
     new_config = dict(config, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), continued={
         "from_sha256": config["sha256"], "seed": args.seed, "lr": args.lr, "train_layers": args.train_layers,
         "epochs": args.epochs, "mix": MIX, "own_sample": OWN_SAMPLE, "rates": RATES, "examples": len(examples),
         "examples_by_kind": dict(sorted(Counter(e.kind for e in examples).items())),
-        "train_minutes_last_run": round((time.perf_counter() - t0) / 60, 1), "validation": report})
+        "train_minutes_last_run": minutes, "validation": report})
     (out / "reader.json").write_text(json.dumps(new_config, indent=2) + "\n", encoding="utf-8")
     write_card_section(weights / "MODEL_CARD.md", out / "MODEL_CARD.md", new_config)
     log(json.dumps(report, indent=2))
@@ -197,8 +210,8 @@ def write_card_section(source: Path, card: Path, config: dict[str, Any]) -> None
     rows = "\n".join(
         f"| {k} | {v['start']['figures'].get(k)} | {v['new']['figures'].get(k)} |"
         for k in ("top1_contains_answer", "correct", "containment", "no_answer_accuracy", "false_abstention_rate"))
-    kinds = "\n".join(f"| {k} | {v['made_validation_questions'].get(k, 0)} | {v['start']['made_refused'].get(k)} | "
-                      f"{v['new']['made_refused'].get(k)} |" for k in sorted(v["made_validation_questions"]))
+    kinds = "\n".join(f"| {k} | {v['made_validation_questions'].get(k, 0)} | {v['start']['made_auc'].get(k)} | "
+                      f"{v['new']['made_auc'].get(k)} |" for k in sorted(v["start"]["made_auc"]))
     section = f"""{SECTION}
 
 Continued from the reader above (sha256 `{c['from_sha256']}`) by `python -m assistant.training.harden` (`make
@@ -217,9 +230,10 @@ sentences); AUC of the best sentence's probability, answerable against unanswera
 |---|---|---|
 {rows}
 
-Made questions of the validation articles (never trained on) refused (best probability under 0.5):
+Made questions of the validation articles (never trained on), each kind told from the articles' answerable
+questions ({v['made_validation_questions'].get('answerable', 0)}; AUC of the best probability, same candidates):
 
-| kind | questions | before | after |
+| kind | questions | AUC before | AUC after |
 |---|---|---|---|
 {kinds}
 """

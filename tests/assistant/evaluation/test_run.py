@@ -349,12 +349,14 @@ def test_needs_settings_or_assistant(gold, tmp_path):
         run_eval(gold, None, out=tmp_path / "o", progress=False)
 
 
-def test_cli_eval(gold, tmp_path, small_article, monkeypatch, capsys):
-    """The CLI path builds its own Assistant from the settings: swap in the fakes."""
-    from assistant.cli import main
-    from tests.assistant.evaluation.test_suite import use_fakes
+def test_cli_eval(gold, tmp_path, small_article, capsys):
+    """The CLI path builds its own Assistant from the settings, on the models it is given (the fakes)."""
+    from functools import partial
 
-    use_fakes(monkeypatch)
+    from assistant.cli import main as cli_main
+    from tests.assistant.evaluation.test_suite import fake_models
+
+    main = partial(cli_main, models=fake_models())
     out = tmp_path / "cli-out"
     args = ["eval", str(gold), "--backend", "extractive", "--article", str(small_article),
             "--data-dir", str(tmp_path / "data"), "--out", str(out)]

@@ -355,23 +355,19 @@ def test_bad_gold_line_in_a_suite_stops_before_asking(suite, tmp_path, factory):
 
 # -- the command line ------------------------------------------------------------------------------------
 
-def use_fakes(monkeypatch) -> None:
-    """The CLI builds its own assistants from the settings: swap in conftest's fake embedder (and reader)."""
-    import assistant.api
+def fake_models() -> dict[str, object]:
+    """What the command line gets instead of loading models: conftest's fake embedder and reader."""
     from tests.conftest import FakeReader
 
-    monkeypatch.setattr(assistant.api, "SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
-    monkeypatch.setattr(assistant.api, "CrossEncoderReader", lambda *a, **k: FakeReader())
+    return {"embedder": FakeEmbedder(), "reader": FakeReader()}
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys):
+def cli(capsys):
     from assistant.cli import main
 
-    use_fakes(monkeypatch)
-
     def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
+        code = main(list(args), models=fake_models())
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
