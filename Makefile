@@ -34,7 +34,7 @@ $(WHEELS)/.llama-$(LLAMA_VERSION): | $(BIN)/python
 $(STAMP): pyproject.toml $(WHEELS)/.llama-$(LLAMA_VERSION) | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q --force-reinstall --no-deps $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,eval,train]'
 	touch $@
 
 serve: setup

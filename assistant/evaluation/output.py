@@ -16,7 +16,9 @@ from assistant.evaluation.report import write_report
 from assistant.evaluation.tables import CONSOLE_FIGURES, article_table, summary_table
 from assistant.evaluation.uncertainty import LEVEL, MIN_ARTICLES, RESAMPLES, bootstrap_intervals
 
-__all__ = ["finish"]
+__all__ = ["CHARTS_EXTRA", "finish"]
+
+CHARTS_EXTRA = "pip install 'article-assistant[eval]'"
 
 
 def finish(out: Path, scored: list[dict[str, Any]], summary: dict[str, Any], bounds: Mapping[str, Bound],
@@ -39,11 +41,16 @@ def finish(out: Path, scored: list[dict[str, Any]], summary: dict[str, Any], bou
             for r in scored:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
         (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        write_chart(summary, out / CHART_NAME)
-        if suite:
-            write_chart(summary, out / ARTICLE_CHART, group="by_article")
-        write_abstention_chart(summary, out / ABSTENTION_CHART)
-        write_report(out / "report.md", summary, scored, bounds, chart=CHART_NAME)
+        chart: str | None = CHART_NAME
+        try:
+            write_chart(summary, out / CHART_NAME)
+            if suite:
+                write_chart(summary, out / ARTICLE_CHART, group="by_article")
+            write_abstention_chart(summary, out / ABSTENTION_CHART)
+        except ImportError:  # matplotlib is the `eval` extra's: the figures stand without their charts
+            chart = None
+            echo(f"charts skipped: they need matplotlib ({CHARTS_EXTRA})")
+        write_report(out / "report.md", summary, scored, bounds, chart=chart)
     except OSError as exc:
         raise InputError(f"{out}: cannot write the results ({exc.strerror or exc})") from None
 

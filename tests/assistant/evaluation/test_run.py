@@ -69,6 +69,19 @@ def test_writes_results_summary_report_and_chart(varn, gold, tmp_path, capsys):
     assert "| containment |" in printed
 
 
+def test_without_matplotlib_the_figures_stand_without_their_charts(varn, gold, tmp_path, capsys, monkeypatch):
+    """matplotlib is the `eval` extra's: a run without it writes everything but the charts, and says so."""
+    import sys
+
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed: importing it raises ImportError
+    out = tmp_path / "out"
+    assert run_eval(gold, None, out=out, assistant=varn, progress=False) == 0
+    assert {p.name for p in out.iterdir()} == {"results.jsonl", "summary.json", "report.md"}
+    assert "![" not in (out / "report.md").read_text() and "## Summary" in (out / "report.md").read_text()
+    assert "charts skipped: they need matplotlib (pip install 'article-assistant[eval]')" in capsys.readouterr().out
+
+
 def test_summary_has_every_key(run):
     _, out = run
     summary = json.loads((out / "summary.json").read_text())
