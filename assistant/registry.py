@@ -2,7 +2,8 @@
 menu and the factory (`assistant.backends.make_backend`) read. A leaf: names and where each class lives, so
 that reading the settings loads no backend (nor what a backend loads).
 
-A new backend is one file with a `Backend` subclass (its `from_settings` is the factory) plus one line here.
+A new backend is one file with a `Backend` subclass (its `SETTINGS` say which settings its constructor takes)
+plus one line here.
 """
 
 from __future__ import annotations

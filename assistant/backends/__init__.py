@@ -4,7 +4,7 @@ settings read without loading any backend); a new one is one file plus one line 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.backends.base import Backend
 from assistant.backends.chat_model import ChatModelBackend
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 __all__ = ["BACKENDS", "Backend", "ChatModelBackend", "ExtractiveBackend", "LlamaCppBackend", "OpenAIBackend",
-           "available_backends", "backend_class", "make_backend"]
+           "available_backends", "backend_arguments", "backend_class", "make_backend"]
 
 
 def backend_class(name: str) -> type[Backend]:
@@ -34,10 +34,31 @@ def backend_class(name: str) -> type[Backend]:
     return found
 
 
+def backend_arguments(cls: type[Backend], settings: Settings) -> dict[str, Any]:
+    """The plain constructor arguments `cls.SETTINGS` names, read from the settings (a method is called, a
+    secret unwrapped): the one place a backend's settings are read."""
+    out: dict[str, Any] = {}
+    for argument, name in cls.SETTINGS.items():
+        value = getattr(settings, name)
+        value = value() if callable(value) else value
+        out[argument] = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+    return out
+
+
 def make_backend(settings: Settings, name: str | None = None) -> Backend:
-    return backend_class(name or settings.backend).from_settings(settings)
+    cls = backend_class(name or settings.backend)
+    return cls(**backend_arguments(cls, settings))
 
 
 def available_backends(settings: Settings) -> list[str]:
     """The registered backends that can run with these settings (a configured URL, a model file on disk)."""
-    return [name for name in BACKENDS if backend_class(name).unavailable(settings) is None]
+    out = []
+    for name in BACKENDS:
+        cls = backend_class(name)
+        try:
+            arguments = backend_arguments(cls, settings)
+        except InputError:  # e.g. no local model at all
+            continue
+        if cls.unavailable(**arguments) is None:
+            out.append(name)
+    return out

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from assistant.types import Message
-
-if TYPE_CHECKING:
-    from assistant.settings import Settings
 
 __all__ = ["Backend"]
 
@@ -23,15 +20,16 @@ class Backend(ABC):
     generates: ClassVar[bool] = True
     rewrites_followups: ClassVar[bool] = False
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Backend:
-        """The factory the registry calls; a backend with no settings of its own needs no override."""
-        return cls()
+    # Where each constructor argument comes from: the name of a Settings field (a method is called). The
+    # factory (`assistant.backends.make_backend`) reads them, so a backend is built from plain arguments and
+    # never sees Settings; a backend with no settings of its own leaves this empty.
+    SETTINGS: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
-    def unavailable(cls, settings: Settings) -> str | None:
-        """Why this backend cannot run with `settings` (the web chat offers only those that can), or None."""
-        del settings
+    def unavailable(cls, **arguments: Any) -> str | None:
+        """Why this backend cannot run with these constructor arguments (the web chat offers only those that
+        can), or None."""
+        del arguments
         return None
 
     def load(self) -> None:  # noqa: B027 - optional: most backends have nothing to load

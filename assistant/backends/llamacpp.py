@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from assistant.backends.base import Backend
 from assistant.backends.worker import Busy, ModelWorker
 from assistant.errors import BackendError, InputError
 from assistant.types import Message
-
-if TYPE_CHECKING:
-    from assistant.settings import Settings
 
 __all__ = ["LlamaCppBackend", "check_gguf", "share_cores_with_torch"]
 
@@ -64,6 +61,9 @@ class LlamaCppBackend(Backend):
     _workers: ClassVar[dict[tuple[str, int, int], ModelWorker]] = {}
     _guard = threading.Lock()
 
+    SETTINGS: ClassVar[Mapping[str, str]] = {"model_path": "gguf_path", "n_ctx": "n_ctx", "n_threads": "n_threads",
+                                              "timeout_s": "generation_timeout_s"}
+
     def __init__(self, model_path: Path, n_ctx: int = 1024, n_threads: int = 2, timeout_s: float = 120.0) -> None:
         check_gguf(model_path)
         self.model_path = model_path
@@ -74,13 +74,9 @@ class LlamaCppBackend(Backend):
         share_cores_with_torch()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LlamaCppBackend:
-        return cls(settings.gguf_path(), settings.n_ctx, settings.n_threads, settings.generation_timeout_s)
-
-    @classmethod
-    def unavailable(cls, settings: Settings) -> str | None:
+    def unavailable(cls, **arguments: Any) -> str | None:
         try:
-            check_gguf(settings.gguf_path())
+            check_gguf(Path(arguments["model_path"]))
         except InputError as exc:
             return str(exc)
         return None

@@ -1,17 +1,15 @@
 """Any OpenAI-compatible chat server (vLLM, Ollama, llama.cpp server, a hosted API): the way to a bigger
-model or a GPU cluster. URL, model and key come from settings, i.e. the environment."""
+model or a GPU cluster. URL, model and key are its constructor's arguments; the factory reads them from the settings
+(`SETTINGS`), i.e. the environment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from assistant.backends.base import Backend
 from assistant.errors import BackendError, InputError
 from assistant.types import Message
-
-if TYPE_CHECKING:
-    from assistant.settings import Settings
 
 __all__ = ["OpenAIBackend"]
 
@@ -23,6 +21,9 @@ class OpenAIBackend(Backend):
     name: ClassVar[str] = "openai"
     rewrites_followups: ClassVar[bool] = True
 
+    SETTINGS: ClassVar[Mapping[str, str]] = {"base_url": "openai_base_url", "model": "openai_model",
+                                              "api_key": "openai_api_key", "timeout_s": "request_timeout_s"}
+
     def __init__(self, base_url: str | None, model: str, api_key: str | None, timeout_s: float = 60.0) -> None:
         if not base_url:
             raise InputError(NEEDS_URL)
@@ -33,13 +34,8 @@ class OpenAIBackend(Backend):
         self.client = OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=1)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OpenAIBackend:
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        return cls(settings.openai_base_url, settings.openai_model, key, settings.request_timeout_s)
-
-    @classmethod
-    def unavailable(cls, settings: Settings) -> str | None:
-        return None if settings.openai_base_url else NEEDS_URL
+    def unavailable(cls, **arguments: Any) -> str | None:
+        return None if arguments.get("base_url") else NEEDS_URL
 
     def generate(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         import openai

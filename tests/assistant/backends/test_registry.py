@@ -14,6 +14,7 @@ from assistant.backends import (
     Backend,
     ExtractiveBackend,
     available_backends,
+    backend_arguments,
     backend_class,
     make_backend,
 )
@@ -54,8 +55,9 @@ def test_extractive_is_a_backend_that_does_not_generate() -> None:
 def test_only_backends_that_can_run_are_available(tmp_path: Path) -> None:
     bare = Settings.resolve(openai_base_url="", model_path=tmp_path / "missing.gguf")
     assert available_backends(bare) == ["extractive"]
-    assert "missing.gguf is missing" in str(backend_class("llamacpp").unavailable(bare))
-    assert "OPENAI_BASE_URL" in str(backend_class("openai").unavailable(bare))
+    for name, why in (("llamacpp", "missing.gguf is missing"), ("openai", "OPENAI_BASE_URL")):
+        cls = backend_class(name)
+        assert why in str(cls.unavailable(**backend_arguments(cls, bare)))
     configured = Settings.resolve(openai_base_url="http://127.0.0.1:9/v1", model_path=tmp_path / "missing.gguf")
     assert available_backends(configured) == ["extractive", "openai"]
     assert backend_class("openai").rewrites_followups and not backend_class("llamacpp").rewrites_followups
