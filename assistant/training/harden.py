@@ -1,5 +1,9 @@
 """`make train-negatives`: continue training the shipped reader on the unanswerable kinds people write.
 
+Measured no better than the shipped reader through the whole product (docs/reader.md, "Made unanswerable
+questions"), so its weights are not shipped; this is the command that measured it and that a longer run, or
+more data, starts from.
+
     python -m assistant.training.harden --weights assistant/reader/weights --out eval-out/reader-hardened \
         --work eval-out/harden --max-minutes 40 --seed 0
 
@@ -14,7 +18,7 @@ Resumable: a checkpoint every few minutes in `--work`; `--max-minutes` stops (ch
 and the same command goes on. Finished, it writes the weights, `reader.json` and a report of the validation articles
 (never trained on): reader-only figures and AUC for the starting and the new reader, and how often each
 made kind on those articles is refused, so each kind's effect is measured where nothing was learned.
-Adopting the weights is `python -m assistant.training.calibrate` then `make cache fit` (docs/training.md).
+Adopting the weights would be `python -m assistant.training.calibrate` on them, then `make cache fit`.
 """
 
 from __future__ import annotations
@@ -215,7 +219,7 @@ def write_card_section(source: Path, card: Path, config: dict[str, Any]) -> None
     section = f"""{SECTION}
 
 Continued from the reader above (sha256 `{c['from_sha256']}`) by `python -m assistant.training.harden` (`make
-train`'s second step): {c['examples']} examples, {c['epochs']} epoch, learning rate {c['lr']}, the top
+train-negatives`): {c['examples']} examples, {c['epochs']} epoch, learning rate {c['lr']}, the top
 {c['train_layers']} layers learning, seed {c['seed']}. Data: answerable questions of data/train
 ({', '.join(f'{k}: {n}' for k, n in c['mix'].items())}; CC BY-SA 4.0, SQuADShifts CC BY 4.0), a sample of
 {c['own_sample']} of the first stage's data/squad examples, and made unanswerable questions with WordNet 3.0
