@@ -148,6 +148,8 @@ def main() -> int:
     base = _baseline(a.article_text, questions, a.embedder, a.settings.gguf_path())
     reader = json.loads(subprocess.run([sys.executable, "-m", "benchmarks.reader_rss"], check=True,
                                        capture_output=True, text=True).stdout)
+    generation = json.loads(subprocess.run([sys.executable, "-m", "benchmarks.busy_generation"], check=True,
+                                           capture_output=True, text=True).stdout)
     ours = rows["llamacpp"]
     lines = [
         f"article-assistant bench — {len(questions)} dev questions, {default_article_path().name}, this machine",
@@ -171,6 +173,9 @@ def main() -> int:
         f"{rows['extractive']['answer_p50'] * 1000:.0f} / {rows['extractive']['answer_p95'] * 1000:.0f} ms | | |",
         f"| one-shot `ask` on the command line, whole process: through the running serve / in its own process "
         f"(`--local`) | {default['cli_serve_s']:.2f} / {default['cli_local_s']:.2f} s | | |",
+        f"| local model generation, idle / with a busy-looping process on each of the "
+        f"{generation['competing_processes']} cores (OMP_WAIT_POLICY={generation['omp_wait_policy']}) | "
+        f"{generation['idle_tokens_per_s']:.0f} / {generation['busy_tokens_per_s']:.0f} tokens/s | | |",
         f"| throughput of one worker, one request at a time, llamacpp / extractive | "
         f"{ours['per_s']:.2f} / {rows['extractive']['per_s']:.0f} answers/s | | |",
         f"| peak RSS of the assistant process (both backends loaded) | {rss_mb:.0f} MB | | |",
