@@ -22,7 +22,7 @@ from assistant.evaluation.gold import GoldRow, load_gold
 from assistant.evaluation.metrics import percentile
 from assistant.settings import Settings, default_article_path
 from assistant.types import Answer
-from benchmarks.procs import ask_http, free_port, rss_mb, start_serve, stop
+from tests.support.procs import ask_http, free_port, rss_mb, start_serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "data" / "gold-dev.jsonl"

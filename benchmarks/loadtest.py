@@ -24,8 +24,8 @@ from typing import Any
 from assistant.evaluation.gold import load_gold
 from assistant.evaluation.metrics import percentile
 from assistant.settings import default_article_path
-from benchmarks.procs import ServerDied, ask_http, free_port, rss_mb, start_serve
 from index import load_article
+from tests.support.procs import ServerDied, ask_http, free_port, rss_mb, start_serve
 
 __all__ = ["main"]
 

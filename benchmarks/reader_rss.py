@@ -11,8 +11,8 @@ import sys
 from assistant.reader import Candidate
 from assistant.reader.cross_encoder import CrossEncoderReader
 from assistant.settings import Settings
-from benchmarks.procs import rss_mb
 from index import SentenceTransformerEmbedder
+from tests.support.procs import rss_mb
 
 __all__ = ["measure"]
 

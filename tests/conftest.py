@@ -1,10 +1,7 @@
-"""Fakes over mocks: a deterministic embedder and a scripted LLM, used by the unit tests."""
+"""The shared fixtures; the fakes, articles and process helpers they use live in tests/support."""
 
 from __future__ import annotations
 
-import hashlib
-import math
-import re
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,89 +10,10 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.backends import Backend
-from assistant.reader import Candidate, Reader, Reading
-from assistant.settings import default_article_path
-from benchmarks.procs import ServerDied, free_port, http_json, stop
-from benchmarks.procs import wait_for_http as _wait_for_http
-from index import Embedder, content_terms
-
-ARTICLE = default_article_path()
-GOLD = Path(__file__).resolve().parent.parent / "data" / "gold-dev.jsonl"
-
-SMALL_ARTICLE = """The Lighthouse of Varn
-
-Harbour News
-
-The lighthouse of Varn was built in 1871 by the engineer Maria Holt. It stands 42 metres tall on the northern cliff.
-
-Its lamp was converted to electricity in 1936. The keepers left in 1989, when the light became automatic.
-
-Share article
-FacebookTwitter
-
-The town council voted to restore the tower in 2019. Restoration cost 3 million euros and took two years.
-
-Harbour News
-
-For the full operation of the site you need to enable JavaScript in your browser settings.
-"""
-
-
-class FakeEmbedder(Embedder):
-    """Hashed bag of stemmed content words: same text, same vector; shared words, higher cosine."""
-
-    name = "fake-embedder"
-
-    def __init__(self, dims: int = 256) -> None:
-        self.dims = dims
-        self.calls = 0
-
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        self.calls += 1
-        out = []
-        for text in texts:
-            v = [0.0] * self.dims
-            for w in content_terms(text):
-                h = int(hashlib.md5(w.encode()).hexdigest(), 16)
-                v[h % self.dims] += 1.0 if (h >> 8) % 2 else -1.0
-            norm = math.sqrt(sum(x * x for x in v)) or 1.0
-            out.append([x / norm for x in v])
-        return out
-
-
-class FakeLLM(Backend):
-    """Replies from a script: a fixed string, or a function of the messages. Records what it was sent."""
-
-    name = "fake"
-
-    def __init__(self, reply: str | Callable[[list[dict[str, str]]], str] = "") -> None:
-        self.reply = reply
-        self.prompts: list[list[dict[str, str]]] = []
-
-    def generate(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
-        self.prompts.append(messages)
-        text = self.reply(messages) if callable(self.reply) else self.reply
-        for i in range(0, len(text), 7):
-            yield text[i:i + 7]
-
-
-class FakeReader(Reader):
-    """Probability = the share of the question's content words in the sentence or its context; the short
-    answer is the sentence's first number. Deterministic, instant, and easy to reason about in a test."""
-
-    name = "fake-reader"
-    threshold = 0.5
-    span_threshold = 0.5
-
-    def read(self, question: str, candidates: list[Candidate]) -> list[Reading]:
-        terms = set(content_terms(question))
-        out = []
-        for c in candidates:
-            have = set(content_terms(c.sentence)) | set(content_terms(c.context))
-            prob = len(terms & have) / len(terms) if terms else 0.0
-            m = re.search(r"\d[\d,.]*\d|\d", c.sentence)
-            out.append(Reading(prob, (m.start(), m.end(), 0.9) if m else None))
-        return out
+from tests.support.articles import ARTICLE, SMALL_ARTICLE
+from tests.support.fakes import FakeEmbedder, FakeReader
+from tests.support.procs import ServerDied, free_port, stop
+from tests.support.procs import wait_for_http as _wait_for_http
 
 
 @pytest.fixture
@@ -132,12 +50,11 @@ def make_assistant(data_dir: Path, fake_embedder: FakeEmbedder, fake_reader: Fak
     return make
 
 
-__all__ = ["ARTICLE", "GOLD", "SMALL_ARTICLE", "FakeEmbedder", "FakeLLM", "FakeReader", "free_port", "http_json",
-           "live_serve", "start_chroma", "stop", "wait_for_http"]
+__all__ = ["live_serve", "start_chroma", "wait_for_http"]
 
 
 def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path | None = None, timeout_s: float = 180) -> None:
-    """benchmarks.procs.wait_for_http, failing the test (with the log's tail) instead of raising."""
+    """tests.support.procs.wait_for_http, failing the test (with the log's tail) instead of raising."""
     try:
         _wait_for_http(url, proc, log, timeout_s)
     except ServerDied as exc:

@@ -126,3 +126,17 @@ def test_importing_one_module_does_not_load_the_api() -> None:
     code = "import sys, assistant.errors; print('assistant.api' in sys.modules, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_no_test_imports_the_benchmarks() -> None:
+    """The tests share fakes and process helpers through tests/support; only tests/benchmarks, which test the
+    benchmarks themselves, import them."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if "benchmarks" in path.relative_to(ROOT / "tests").parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "benchmarks"]
+    assert not offenders, offenders

@@ -9,7 +9,7 @@ from assistant import Answer, Assistant, InputError
 from assistant.chain import REFUSAL
 from assistant.history import trim_history
 from assistant.refusal import INSTRUCTIONS, refuse_below
-from tests.conftest import FakeLLM
+from tests.support.fakes import FakeLLM
 
 Make = Callable[..., Assistant]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from assistant.evidence import MAX_CANDIDATES, Evidence, EvidenceFinder, prefer_paragraph
 from assistant.reader import Candidate, Reader, Reading
 from index import Article, Hit, Passage, Sentence
-from tests.conftest import FakeEmbedder, FakeReader
+from tests.support.fakes import FakeEmbedder, FakeReader
 
 TEXT = (
     "The Alliance\n"

@@ -19,7 +19,7 @@ from assistant.citations import split_answer
 from assistant.http_api import create_router
 from index import parse_article
 from index.chunk import split_sentences
-from tests.conftest import FakeLLM
+from tests.support.fakes import FakeLLM
 
 # Text with the awkward parts of unicode: controls, surrogates excluded (not encodable), RTL, zero-width, emoji.
 hostile_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400) | st.sampled_from([

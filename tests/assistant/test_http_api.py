@@ -16,7 +16,8 @@ from fastapi import FastAPI
 
 from assistant import Assistant, BackendError
 from assistant.http_api import create_router
-from tests.conftest import FakeLLM, free_port, http_json
+from tests.support.fakes import FakeLLM
+from tests.support.procs import free_port, http_json
 
 
 class _Down(FakeLLM):

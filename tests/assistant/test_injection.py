@@ -14,7 +14,8 @@ from assistant import Assistant
 from assistant.injection import looks_like_injection, looks_like_planted_orders, redact_injections
 from index import Hit
 from prompts import render
-from tests.conftest import SMALL_ARTICLE, FakeLLM
+from tests.support.articles import SMALL_ARTICLE
+from tests.support.fakes import FakeLLM
 
 Make = Callable[..., Assistant]
 

@@ -14,7 +14,8 @@ from assistant import Answer, Assistant, BackendError, InputError
 from assistant.cli import main
 from assistant.refusal import INSTRUCTIONS
 from assistant.settings import default_gguf_path
-from tests.conftest import free_port, stop, wait_for_http
+from tests.conftest import wait_for_http
+from tests.support.procs import free_port, stop
 
 pytestmark = pytest.mark.slow
 

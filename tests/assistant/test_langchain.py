@@ -12,7 +12,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant import Answer, Assistant, InputError
-from tests.conftest import FakeLLM
+from tests.support.fakes import FakeLLM
 
 
 def test_as_retriever_gives_documents_with_offsets_and_signals(make_assistant: Callable[..., Assistant],

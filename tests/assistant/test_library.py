@@ -15,7 +15,9 @@ import pytest
 from assistant import Assistant
 from assistant.library import ArticleLibrary, NotFound, TooLarge
 from tests.assistant.test_http_api import _serve
-from tests.conftest import SMALL_ARTICLE, FakeEmbedder, http_json
+from tests.support.articles import SMALL_ARTICLE
+from tests.support.fakes import FakeEmbedder
+from tests.support.procs import http_json
 
 HARBOUR = """# The Harbour of Kell
 

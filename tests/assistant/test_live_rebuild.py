@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.procs import http_json
+from tests.support.procs import http_json
 
 QUESTIONS = ["When was the CSTO founded?", "Who called for CSTO help in January 2022?",
              "What is the CSTO?", "How many members does the CSTO have?"]

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from index import ArticleIndex, ChunkParams, IndexConfig, InputError, build_index
-from tests.conftest import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 
 def _config(article: Path, data_dir: Path, **kw: object) -> IndexConfig:

@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index import Article, ChunkParams, chunk, load_article, split_sentences
-from tests.conftest import ARTICLE
+from tests.support.articles import ARTICLE
 
 
 def _covered(article: Article, params: ChunkParams) -> None:

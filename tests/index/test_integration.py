@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from index import ArticleIndex, IndexConfig, InputError, SentenceTransformerEmbedder, build_index
-from tests.conftest import ARTICLE, GOLD, FakeEmbedder, free_port
+from tests.support.articles import ARTICLE, GOLD
+from tests.support.fakes import FakeEmbedder
+from tests.support.procs import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ import pytest
 
 from index import InputError, load_article, parse_article
 from index.chunk import split_sentences
-from tests.conftest import ARTICLE, SMALL_ARTICLE
+from tests.support.articles import ARTICLE, SMALL_ARTICLE
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "csto-article.txt"
 

@@ -13,7 +13,8 @@ import pytest
 
 from assistant import Assistant, BackendError
 from assistant.backends import Backend
-from tests.conftest import ARTICLE, FakeLLM
+from tests.support.articles import ARTICLE
+from tests.support.fakes import FakeLLM
 from ui.app import EXAMPLES, ChatUI, build_app
 from ui.format import (
     ARTICLE_VIEWS,

@@ -334,7 +334,7 @@ def test_sigterm_with_a_page_open_stops_quickly_and_quietly(tmp_path: Path) -> N
 
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.procs import free_port, start_serve
+    from tests.support.procs import free_port, start_serve
 
     port = free_port()
     log = tmp_path / "serve.log"

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port, http_json, start_chroma, stop, wait_for_http
+from tests.conftest import start_chroma, wait_for_http
+from tests.support.procs import free_port, http_json, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 

@@ -18,7 +18,7 @@ from assistant.evaluation.abstention import (
 from assistant.refusal import REFUSAL, refuse_below
 from assistant.types import Answer, ShortAnswer
 from tests.assistant.evaluation.test_run import GOLD_ROWS, write_gold
-from tests.conftest import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 
 def gold(i: str, answerable: bool, answers=("1871",)) -> GoldRow:

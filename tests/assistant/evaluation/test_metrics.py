@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.evaluation import metrics as m
-from tests.conftest import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 # -- normalisation ---------------------------------------------------------------------------------------
 

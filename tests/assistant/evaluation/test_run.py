@@ -298,7 +298,7 @@ def test_compare_dirs_bad_input(tmp_path):
 # -- gold file validation --------------------------------------------------------------------------------
 
 def test_load_gold_shipped_dev_set():
-    from tests.conftest import GOLD
+    from tests.support.articles import GOLD
 
     rows = load_gold(GOLD)
     assert len(rows) == 31

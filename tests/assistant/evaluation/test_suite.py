@@ -10,7 +10,7 @@ from assistant import Assistant
 from assistant.errors import InputError
 from assistant.evaluation import SUMMARY_KEYS, load_gold, run_eval, run_suite, summarize
 from assistant.evaluation.suite import discover_suite, read_squad, sample_rows
-from tests.conftest import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 SHARED = "The harbour market opens every Saturday morning. Fishermen sell their catch beside the old customs house."
 VARN = ("The lighthouse of Varn was built in 1871 by the engineer Maria Holt. "
@@ -357,7 +357,7 @@ def test_bad_gold_line_in_a_suite_stops_before_asking(suite, tmp_path, factory):
 
 def fake_models() -> dict[str, object]:
     """What the command line gets instead of loading models: conftest's fake embedder and reader."""
-    from tests.conftest import FakeReader
+    from tests.support.fakes import FakeReader
 
     return {"embedder": FakeEmbedder(), "reader": FakeReader()}
 

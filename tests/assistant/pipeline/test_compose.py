@@ -3,7 +3,7 @@ from pathlib import Path
 
 from assistant import Assistant
 from assistant.span_gate import FEATURES, SpanGate
-from tests.conftest import FakeReader
+from tests.support.fakes import FakeReader
 
 
 def _gate(level: float) -> SpanGate:
@@ -36,7 +36,7 @@ def test_a_yes_no_question_the_sentence_does_not_settle_quotes_it(make_assistant
 
 def test_why_the_articles_sentence_is_shown_instead_of_the_models(make_assistant: Callable[..., Assistant],
                                                                    small_article: Path) -> None:
-    from tests.conftest import FakeLLM
+    from tests.support.fakes import FakeLLM
 
     q = "When was the lighthouse of Varn built?"
     nothing = make_assistant(small_article, generator=FakeLLM("NOT IN ARTICLE")).ask(q)

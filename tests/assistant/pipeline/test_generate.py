@@ -4,7 +4,7 @@ from pathlib import Path
 from assistant import Assistant
 from assistant.pipeline.turn import Turn
 from assistant.pipeline.verify import Checker
-from tests.conftest import FakeLLM
+from tests.support.fakes import FakeLLM
 
 
 def _prepared(a: Assistant, question: str) -> Turn:

@@ -9,7 +9,7 @@ import numpy as np
 
 from assistant import Answer, Assistant
 from assistant.pipeline.overview import mmr
-from tests.conftest import FakeLLM
+from tests.support.fakes import FakeLLM
 
 Make = Callable[..., Assistant]
 

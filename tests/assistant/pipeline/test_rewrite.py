@@ -110,7 +110,7 @@ def test_every_standalone_dev_question_is_answered_as_it_is_alone(make_assistant
     import json
 
     from assistant.question import analyse
-    from tests.conftest import GOLD
+    from tests.support.articles import GOLD
 
     rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     standalone = [r["question"] for r in rows if not r.get("history") and not analyse(r["question"]).leans_on_history]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.evidence import Evidence
 from assistant.pipeline.verify import ANSWER_ENDS, NOT_FOUND, supported
 from index import Hit, Passage, Sentence
-from tests.conftest import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 TEXT = "The lighthouse of Varn was built in 1871 by the engineer Maria Holt. It was not lit until 1872."
 FIRST = Sentence(TEXT[:68], 0, 68, 0)

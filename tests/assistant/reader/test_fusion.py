@@ -11,7 +11,7 @@ from assistant.evidence import EvidenceFinder
 from assistant.reader import Candidate, Fusion, Reading
 from assistant.reader.fusion import FusionQuestion
 from index import Article, Hit, InputError, Passage
-from tests.conftest import FakeEmbedder, FakeReader
+from tests.support.fakes import FakeEmbedder, FakeReader
 
 
 def test_the_default_is_the_readers_own_probability() -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from assistant import Assistant
 from assistant.training.cache import CachedArticle, build_cache, cache_key, load_cache
-from tests.conftest import SMALL_ARTICLE
+from tests.support.articles import SMALL_ARTICLE
 
 ARTICLE = CachedArticle("varn", SMALL_ARTICLE, (
     ("q1", "When was the lighthouse of Varn built?", ("1871",)),
