@@ -81,7 +81,7 @@ class AnswerChain:
         return self.read_step.run(self.search_step.run(turn))
 
     def answer(self, turn: Turn) -> Answer:
-        turn = self.prepare(turn)
+        turn = self.compose_step.open(self.prepare(turn))
         check = Checker(turn, self.finder, self.index.embedder)
         for _ in self.generate_step.run(turn, check):
             pass
@@ -89,10 +89,10 @@ class AnswerChain:
 
     def stream(self, turn: Turn) -> Iterator[str | Answer]:
         """The same steps; yields the answer's verified text piece by piece, then the Answer."""
-        turn = self.prepare(turn)
-        shown = ""
+        turn = self.compose_step.open(self.prepare(turn))
+        shown = turn.opening
         check = Checker(turn, self.finder, self.index.embedder)
-        if turn.decision is not None and turn.decision.answerable and (shown := self.compose_step.prefix(turn)):
+        if shown:
             yield shown  # the short answer (or Yes./No.) first: every answer with evidence starts with it
         for n, part in enumerate(self.generate_step.run(turn, check)):
             piece = f" {part}" if n else part

@@ -30,17 +30,18 @@ class Compose:
         self.reader: Reader = finder.reader
         self.backend_name = backend_name
 
-    def prefix(self, turn: Turn) -> str:
-        """What the answer starts with before its sentences: the short answer in bold; for a yes/no question
-        Yes./No. when the cited sentence settles it (assistant/yes_no.py), else "The article says:"."""
-        if not turn.evidence:
-            return ""
+    def open(self, turn: Turn) -> Turn:
+        """`turn` with what its answer opens with, decided once: the short answer in bold; for a yes/no question
+        Yes./No. when the cited sentence settles it (assistant/yes_no.py), else "The article says:". Nothing
+        for a refusal or without evidence."""
+        if turn.decision is None or not turn.decision.answerable or not turn.evidence:
+            return turn
         if turn.query.yes_no:
             best = turn.evidence[0].sentence
             settled = settle(turn.query, best.text, self.finder.before(best))
-            return f"{settled.answer}. " if settled.answer else f"{SAYS} "
+            return replace(turn, opening=f"{settled.answer}. " if settled.answer else f"{SAYS} ")
         short = self.short_answer(turn)
-        return f"{bold(short.text)}. " if short else ""
+        return replace(turn, opening=f"{bold(short.text)}. " if short else "", short=short)
 
     def run(self, turn: Turn) -> Answer:
         t = time.perf_counter()
@@ -69,8 +70,8 @@ class Compose:
             return _refused(unbacked(decision.score), turn, t, common)
         citations = [replace(c, source_start=at[0], source_end=at[1]) if (at := self.index.source_span(c.start, c.end))
                      else c for c in citations]
-        return Answer(self.prefix(turn) + text, False, citations=citations, reason=reason,
-                      short_answer=self.short_answer(turn), timings=_total(turn, t), **common)
+        return Answer(turn.opening + text, False, citations=citations, reason=reason, short_answer=turn.short,
+                      timings=_total(turn, t), **common)
 
     def short_answer(self, turn: Turn) -> ShortAnswer | None:
         """The reader's span in the best sentence (the one every answer cites first), when the question wants

@@ -9,7 +9,7 @@ from assistant.citations import SupportedSentence
 from assistant.evidence import Evidence
 from assistant.question import Question, analyse
 from assistant.refusal import Decision
-from assistant.types import Message
+from assistant.types import Message, ShortAnswer
 from index import Hit
 
 __all__ = ["Turn"]
@@ -37,6 +37,10 @@ class Turn:
     backed: list[SupportedSentence] = field(default_factory=list)  # its sentences the article backs, in order
     generated: int = 0  # how many sentences of the draft were checked against the article
     found_nothing: bool = False  # the model said the passages do not answer (or wrote nothing): verify.py decides
+    # What the answer opens with (the bold short answer, or Yes./No./"The article says:") and the short answer
+    # itself: decided once, by Compose.open after the decision, and read by streaming and composing alike.
+    opening: str = ""
+    short: ShortAnswer | None = None
     asked: Question = field(init=False, repr=False, compare=False)
     query: Question = field(init=False, repr=False, compare=False)
 

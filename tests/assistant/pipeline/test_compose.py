@@ -47,3 +47,32 @@ def test_why_the_articles_sentence_is_shown_instead_of_the_models(make_assistant
     assert unbacked.reason == "the model's answer was not backed by the article; the article's best sentence is shown"
     for answer in (nothing, later, unbacked):
         assert "1871" in answer.text and answer.citations
+
+
+class _CountingGate:
+    """A short-answer gate that counts how often it is asked (every span: P(right) = 0.9)."""
+
+    level = 0.5
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def probability(self, signals: object) -> float:
+        self.asked += 1
+        return 0.9
+
+
+def test_the_short_answer_is_decided_once_per_answer_streamed_or_not(make_assistant: Callable[..., Assistant],
+                                                                    fake_reader: FakeReader,
+                                                                    small_article: Path) -> None:
+    from assistant.types import Answer
+
+    gate = _CountingGate()
+    fake_reader.span_gate = gate  # type: ignore[assignment]
+    assistant = make_assistant(small_article)
+    pieces = list(assistant.stream("When was the lighthouse of Varn built?"))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and answer.short_answer is not None and pieces[0] == "**1871**. "
+    assert gate.asked == 1
+    assistant.ask("When was the lighthouse of Varn built?")
+    assert gate.asked == 2
