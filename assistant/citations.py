@@ -2,7 +2,8 @@
 
 A citation is only ever made from offsets into the canonical text, so `text[start:end] == quote` holds by
 construction. Which generated sentence is backed, and by what, is the verifier's call
-(assistant/pipeline/verify.py); this module numbers what it kept.
+(assistant/pipeline/verify.py), and it numbers each as it keeps it (`Numbering`: the one place a citation number
+is given, so the `[n]` streamed is the `[n]` of the final answer); this module turns them into citations.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from assistant.markup import strip_markers
 from assistant.types import Citation
 from index import Hit, Sentence
 
-__all__ = ["SupportedSentence", "build_citations", "split_answer"]
+__all__ = ["Numbering", "SupportedSentence", "build_citations", "split_answer"]
 
 
 def split_answer(text: str) -> list[str]:
@@ -26,26 +27,33 @@ def split_answer(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class SupportedSentence:
-    """A generated sentence the article backs: `evidence` is the article sentence it is cited to."""
+    """A generated sentence the article backs: `evidence` is the article sentence it is cited to, `n` its
+    citation number (given by `Numbering` when the verifier keeps it; 0 until then)."""
 
     text: str
     evidence: Sentence
     hit: Hit
     lexical: float
     similarity: float
+    n: int = 0
+
+
+class Numbering:
+    """One citation number per distinct quoted sentence, 1, 2, ... in the order they are first cited."""
+
+    def __init__(self) -> None:
+        self._by_span: dict[tuple[int, int], int] = {}
+
+    def __call__(self, evidence: Sentence) -> int:
+        return self._by_span.setdefault((evidence.start, evidence.end), len(self._by_span) + 1)
 
 
 def build_citations(article_text: str, backed: Sequence[SupportedSentence]) -> tuple[str, list[Citation]]:
-    """Answer text with `[n]` after each sentence and one citation per distinct quoted sentence."""
-    citations: list[Citation] = []
-    by_span: dict[tuple[int, int], int] = {}
-    parts = []
+    """Answer text with `[n]` after each sentence and one citation per number, as the verifier numbered them."""
+    if any(s.n < 1 for s in backed):
+        raise ValueError("a backed sentence has no citation number: Numbering gives them as the verifier keeps them")
+    citations: dict[int, Citation] = {}
     for s in backed:
-        span = (s.evidence.start, s.evidence.end)
-        if span not in by_span:
-            n = len(citations) + 1
-            by_span[span] = n
-            quote = article_text[span[0]:span[1]]
-            citations.append(Citation(n, s.hit.passage.id, quote, span[0], span[1]))
-        parts.append(f"{s.text} [{by_span[span]}]")
-    return " ".join(parts), citations
+        start, end = s.evidence.start, s.evidence.end
+        citations.setdefault(s.n, Citation(s.n, s.hit.passage.id, article_text[start:end], start, end))
+    return " ".join(f"{s.text} [{s.n}]" for s in backed), sorted(citations.values(), key=lambda c: c.n)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.citations import SupportedSentence, split_answer
+from assistant.citations import Numbering, SupportedSentence, split_answer
 from assistant.claims import claims_match
 from assistant.evidence import Evidence, EvidenceFinder, choose_evidence
 from assistant.pipeline.turn import Turn
@@ -83,7 +83,7 @@ class Checker:
         self.finished = False
         self.not_found = False  # the first sentence said the passages do not answer: nothing more is checked
         self.said_not_found = False  # some sentence said so
-        self._numbers: dict[tuple[int, int], int] = {}
+        self._number = Numbering()
 
     def outcome(self, turn: Turn) -> Turn:
         """`turn` with what the model wrote and what of it the article backs (unchanged if no model ran)."""
@@ -133,8 +133,7 @@ class Checker:
             backed = supported(sentence, self.question, self.chosen, self._vectors, vector, depth=len(self.chosen))
             if backed is None:
                 continue
+            backed = replace(backed, n=self._number(backed.evidence))
             self.backed.append(backed)
-            span = (backed.evidence.start, backed.evidence.end)
-            n = self._numbers.setdefault(span, len(self._numbers) + 1)  # numbered as build_citations does
-            out.append(f"{backed.text} [{n}]")
+            out.append(f"{backed.text} [{backed.n}]")
         return out
