@@ -60,8 +60,6 @@ def _parse(raw: bytes, settings: Settings) -> dict[str, Any]:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise APIError(400, "'messages' must be a non-empty list", code="invalid_messages")
-    if len(messages) > settings.max_history_turns + 1:
-        raise APIError(400, f"too many messages; the limit is {settings.max_history_turns + 1}")
     for i, m in enumerate(messages):
         if not isinstance(m, dict) or not isinstance(m.get("role"), str):
             raise APIError(400, f"messages[{i}] must be an object with a role and content")

@@ -82,6 +82,21 @@ def test_openai_client_plain_and_streaming(url: str) -> None:
     assert (chunks[-1].model_extra or {})["citations"]
 
 
+def test_a_long_history_is_cut_to_its_newest_turns_as_on_every_surface(make_assistant: Callable[..., Assistant],
+                                                                       small_article: Path) -> None:
+    """One history policy (assistant/history.py): the page, Python, the CLI and HTTP all keep the newest
+    MAX_HISTORY_TURNS messages; HTTP used to reject a longer conversation with a 400 instead."""
+    assistant = make_assistant(article=small_article, api_key="s3cret", max_history_turns=2)
+    chat = [{"role": "user", "content": "Who built it?"}, {"role": "assistant", "content": "Maria Holt [1]."}] * 3
+    question = {"role": "user", "content": "When was the lighthouse of Varn built?"}
+    for served in _serve(assistant):
+        status, body = _post(served, json.dumps({"messages": [*chat, question]}).encode())
+        assert status == 200, body
+        over_http = body["choices"][0]["message"]["content"]
+    cut = assistant.ask(question["content"], chat[-2:]).text
+    assert over_http == assistant.ask(question["content"], chat).text == cut
+
+
 def test_error_shapes(url: str) -> None:
     ok = json.dumps({"model": "x", "messages": [{"role": "user", "content": "Who built it?"}]}).encode()
     assert _post(url, ok, key=None)[0] == 401
