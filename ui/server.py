@@ -1,4 +1,4 @@
-"""The server layer, on top of everything: a FastAPI app with the HTTP API's routes (`assistant.http_api`) and
+"""The server layer, on top of everything: a FastAPI app with the HTTP API's routes (`ui.http_api`) and
 the web chat's Gradio Blocks (`ui.app`) mounted at "/", run by uvicorn. `article-assistant serve` (`ui.cli`) runs
 `serve(settings)`. Nothing in `assistant/` imports this module, `ui` or Gradio.
 """
@@ -17,10 +17,10 @@ from fastapi import FastAPI
 
 from assistant.api import Assistant
 from assistant.errors import InputError
-from assistant.http_api import create_router
 from assistant.library import ArticleLibrary
 from assistant.progress import IndexProgress
 from assistant.settings import Settings
+from ui.http_api import create_router
 
 __all__ = ["create_server_app", "serve"]
 

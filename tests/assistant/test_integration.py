@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, Assistant, BackendError, InputError
-from assistant.cli import main
 from assistant.refusal import INSTRUCTIONS
 from assistant.settings import default_gguf_path
 from tests.conftest import wait_for_http
 from tests.support.procs import free_port, stop
+from ui.cli import main
 
 pytestmark = pytest.mark.slow
 

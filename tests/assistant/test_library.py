@@ -14,10 +14,10 @@ import pytest
 
 from assistant import Assistant
 from assistant.library import ArticleLibrary, NotFound, TooLarge
-from tests.assistant.test_http_api import _serve
 from tests.support.articles import SMALL_ARTICLE
 from tests.support.fakes import FakeEmbedder
 from tests.support.procs import http_json
+from tests.ui.test_http_api import _serve
 
 HARBOUR = """# The Harbour of Kell
 

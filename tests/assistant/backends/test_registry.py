@@ -18,7 +18,7 @@ from assistant.backends import (
     backend_class,
     make_backend,
 )
-from assistant.cli import build_parser
+from ui.cli import build_parser
 
 
 def test_every_surface_reads_the_registry(tmp_path: Path) -> None:

@@ -366,8 +366,8 @@ def test_cli_eval(gold, tmp_path, small_article, capsys):
     """The CLI path builds its own Assistant from the settings, on the models it is given (the fakes)."""
     from functools import partial
 
-    from assistant.cli import main as cli_main
     from tests.assistant.evaluation.test_suite import fake_models
+    from ui.cli import main as cli_main
 
     main = partial(cli_main, models=fake_models())
     out = tmp_path / "cli-out"

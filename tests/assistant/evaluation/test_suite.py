@@ -364,7 +364,7 @@ def fake_models() -> dict[str, object]:
 
 @pytest.fixture
 def cli(capsys):
-    from assistant.cli import main
+    from ui.cli import main
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(list(args), models=fake_models())

@@ -15,9 +15,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from assistant import Assistant, BackendError
-from assistant.http_api import create_router
 from tests.support.fakes import FakeLLM
 from tests.support.procs import free_port, http_json
+from ui.http_api import create_router
 
 
 class _Down(FakeLLM):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.cli import main
-from assistant.remote import find_serve
-from tests.assistant.test_http_api import _serve
+from tests.ui.test_http_api import _serve
+from ui.cli import main
+from ui.remote import find_serve
 
 
 @pytest.fixture
