@@ -51,3 +51,19 @@ def test_property_offsets_round_trip_and_full_coverage(paragraphs: list[str], n:
     overlap = min(overlap, n - 1)
     text = "\n\n".join(["Title", *paragraphs])
     _covered(Article("Title", text, "gen"), ChunkParams(n, overlap, cap))
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("Packet switching came in the late 1960s. Davies coined the term.", 2),
+    ("Condensers run at 30 °C. This gives the efficiency.", 2),
+    ("Time is a function of the input size n. Since it varies, we bound it.", 2),
+    ("J. Smith met Dr. Holt at the U.S. Army base. They talked.", 2),
+    ("See p. 4 of the report (vol. 2) for details. It is short.", 2),
+    ("The map (Fig. 3) shows it. The river runs north.", 2),
+])
+def test_an_abbreviation_holds_a_sentence_together_and_a_number_or_symbol_does_not(text: str, sentences: int) -> None:
+    """A word glued to a digit or symbol ("1960s.", "°C.") and a lower-case letter ("n.") end sentences; an
+    initial, a title or a listed abbreviation does not (python -m benchmarks.sentence_probe measures both)."""
+    found = split_sentences(Article("", text, ""))
+    assert len(found) == sentences, [s.text for s in found]
+    assert all(text[s.start:s.end] == s.text for s in found)
