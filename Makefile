@@ -111,7 +111,7 @@ fit: setup
 # held-out articles. Writes eval-out/reader-shared; not shipped (measured no better, see docs/training.md).
 # TRAIN_ARGS="--device cuda" trains the same recipe on a GPU.
 train-shared: setup
-	$(BIN)/python -m assistant.training --data data --out eval-out/reader-shared --work eval-out/train --seed 0 $(TRAIN_ARGS)
+	$(BIN)/python -m assistant.training.shared_recipe --data data --out eval-out/reader-shared --work eval-out/train --seed 0 $(TRAIN_ARGS)
 	$(BIN)/python -m assistant.training.calibrate --weights eval-out/reader-shared --data data/squad --work eval-out/calibrate-shared
 
 bench: setup

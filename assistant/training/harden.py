@@ -53,8 +53,8 @@ RATES = {"removed": 0.12, "swap": 0.2, "number": 0.3, "negation": 0.3, "antonym"
 
 
 def _examples(data: Path, squad_articles: list[str], seed: int, antonyms: Any, log: Any) -> list[Any]:
-    from assistant.training.__main__ import _sample_questions
     from assistant.training.examples import Kinds, document_examples
+    from assistant.training.shared_recipe import _sample_questions
     from assistant.training.sources import load_eval_article, load_squad
 
     kinds = Kinds(antonyms=antonyms, removed=RATES["removed"], swap=RATES["swap"], number=RATES["number"],

@@ -236,7 +236,7 @@ def _file_sha256(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from assistant.reader.model import SCORES
-    from assistant.training.recipe_card import write_card
+    from assistant.training.card import write_shipped_card
 
     p = argparse.ArgumentParser(prog="python -m assistant.training.recipe", description=__doc__.splitlines()[0])
     p.add_argument("--data", default="data/squad", help="folder of NAME.txt + NAME.jsonl articles")
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_minutes": round(train_s / 60, 1), "validation": report["figures"],
     }
     (out / "reader.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    write_card(out / "MODEL_CARD.md", config, report, candidates=CANDIDATES,
+    write_shipped_card(out / "MODEL_CARD.md", config, report, candidates=CANDIDATES,
                answer_removed_weight=ANSWER_REMOVED_WEIGHT)
     log(f"wrote {weights} ({weights.stat().st_size / 1e6:.1f} MB), threshold {report['threshold']:.2f}, "
         f"{train_s / 60:.1f} min")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.training.card import write_card
+from assistant.training.card import write_shared_card
 
 CONFIG = {
     "base": "all-MiniLM-L6-v2", "weights": "reader.safetensors", "sha256": "ab" * 32, "threshold": 0.3,
@@ -25,13 +25,13 @@ def _card(tmp_path: Path, **changes: object) -> str:
                                 "refuse_all_correct")} | {"questions": 10, "answerable": 5}
     point = {"threshold": 0.5, "correct": 0.5, "containment": 0.5, "no_answer_accuracy": 0.5,
              "false_abstention_rate": 0.5}
-    write_card(tmp_path / "card.md", config, {"figures": figures, "curve": [point], "threshold": 0.5})
+    write_shared_card(tmp_path / "card.md", config, {"figures": figures, "curve": [point], "threshold": 0.5})
     return (tmp_path / "card.md").read_text(encoding="utf-8")
 
 
 def test_the_card_names_the_command_every_source_its_licence_and_count(tmp_path: Path) -> None:
     card = _card(tmp_path)
-    assert ("python -m assistant.training --seed 0 --epochs 0.75 --batch 8 --lr 0.0001 --train-layers 3 "
+    assert ("python -m assistant.training.shared_recipe --seed 0 --epochs 0.75 --batch 8 --lr 0.0001 --train-layers 3 "
             "--removed 0.3 --swaps 0.3 --other 0.1 --validation 2") in card
     assert "| `squadshifts_new_wiki.json.gz` | SQuADShifts new Wikipedia (Miller et al. 2020); CC BY 4.0" in card
     assert "| 8 | 9 |" in card  # questions used, examples made from them
@@ -40,8 +40,8 @@ def test_the_card_names_the_command_every_source_its_licence_and_count(tmp_path:
 
 
 def test_every_shipped_source_has_a_licence_line() -> None:
-    from assistant.training.__main__ import MIX
     from assistant.training.card import LICENCES
+    from assistant.training.shared_recipe import MIX
 
     assert set(MIX) == set(LICENCES)
     data = Path(__file__).resolve().parents[3] / "data" / "train"

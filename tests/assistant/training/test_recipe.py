@@ -11,8 +11,8 @@ import pytest
 
 from assistant.reader import Candidate
 from assistant.reader.cross_encoder import CrossEncoderReader, default_weights_dir
+from assistant.training.card import write_shipped_card
 from assistant.training.recipe import ANSWER_REMOVED_WEIGHT, CANDIDATES, Example, train
-from assistant.training.recipe_card import write_card
 from index.embed import default_model_path
 
 COLOURS = ["red", "blue", "green", "black", "white", "yellow", "grey", "pink"]
@@ -108,7 +108,7 @@ def _card(tmp_path: Path, **changes: object) -> str:
                                 "refuse_all_correct")} | {"questions": 10, "answerable": 5}
     point = {"threshold": 0.5, "correct": 0.5, "containment": 0.5, "no_answer_accuracy": 0.5,
              "false_abstention_rate": 0.5}
-    write_card(tmp_path / "card.md", config, {"figures": figures, "curve": [point], "threshold": 0.5},
+    write_shipped_card(tmp_path / "card.md", config, {"figures": figures, "curve": [point], "threshold": 0.5},
                candidates=CANDIDATES, answer_removed_weight=ANSWER_REMOVED_WEIGHT)
     return (tmp_path / "card.md").read_text(encoding="utf-8")
 

@@ -1,6 +1,6 @@
 """`make train-shared`: fine-tune the reader from the bundled all-MiniLM-L6-v2 on data/train and data/squad.
 
-    python -m assistant.training --data data --out eval-out/reader-shared --work eval-out/train --seed 0
+    python -m assistant.training.shared_recipe --data data --out eval-out/reader-shared --work eval-out/train --seed 0
 
 Split by article: `--validation` articles of data/squad (chosen by the seed) are never trained on; they choose
 the fusion and the refusal threshold (`python -m assistant.training.calibrate`, the second step of `make
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.training.train import Recipe
 
     d = Recipe()
-    p = argparse.ArgumentParser(prog="python -m assistant.training", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m assistant.training.shared_recipe", description=__doc__.splitlines()[0])
     p.add_argument("--data", default="data", help="folder holding train/ (data/train) and squad/ (data/squad)")
     p.add_argument("--out", default="eval-out/reader-shared", help="where the weights, config and card go")
     p.add_argument("--work", default="eval-out/train", help="where the checkpoint goes")
@@ -127,7 +127,7 @@ def _run(args: Any, log: Any) -> int:
     from safetensors.torch import save_file
 
     from assistant.training.calibrate import validate
-    from assistant.training.card import write_card
+    from assistant.training.card import write_shared_card
     from assistant.training.examples import Kinds
     from assistant.training.train import Recipe, train
     from assistant.training.validation import validation_examples
@@ -178,7 +178,7 @@ def _run(args: Any, log: Any) -> int:
         "validation": report["figures"],
     }
     (out / "reader.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    write_card(out / "MODEL_CARD.md", config, report)
+    write_shared_card(out / "MODEL_CARD.md", config, report)
     log(f"wrote {weights} ({weights.stat().st_size / 1e6:.1f} MB), {train_s / 60:.1f} min")
     return 0
 
