@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.api import Assistant
     from assistant.errors import BackendError, InputError
+    from assistant.response import Response
     from assistant.settings import Settings
     from assistant.types import Answer, Citation
 
-__all__ = ["Answer", "Assistant", "BackendError", "Citation", "InputError", "Settings"]
+__all__ = ["Answer", "Assistant", "BackendError", "Citation", "InputError", "Response", "Settings"]
 
 _HOMES = {"Answer": "assistant.types", "Assistant": "assistant.api", "BackendError": "assistant.errors",
-          "Citation": "assistant.types", "InputError": "assistant.errors", "Settings": "assistant.settings"}
+          "Citation": "assistant.types", "InputError": "assistant.errors", "Response": "assistant.response",
+          "Settings": "assistant.settings"}
 
 
 def __getattr__(name: str) -> Any:

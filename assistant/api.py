@@ -16,6 +16,7 @@ from assistant.history import validate_history, validate_k, validate_question
 from assistant.jsonl_log import JsonlLog
 from assistant.reader import Reader
 from assistant.reader.cross_encoder import CrossEncoderReader
+from assistant.response import Response
 from assistant.settings import Settings
 from assistant.types import Answer
 from index import ArticleIndex, Embedder, Hit, SentenceTransformerEmbedder
@@ -110,6 +111,13 @@ class Assistant:
         turn = self._turn(question, history, k)
         for piece in self.chain(backend).stream(turn):
             yield self._logged(piece) if isinstance(piece, Answer) else piece
+
+    def respond(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
+                k: int | None = None) -> Response:
+        """The streamed answer as one object: iterate it for the verified text, then `.answer()` for the Answer
+        (assistant/response.py). Bad input raises here, before anything streams."""
+        self._turn(question, history, k)  # validated now, not at the first piece
+        return Response(self.stream(question, history, backend=backend, k=k))
 
     def _logged(self, answer: Answer) -> Answer:
         if self.chat_log is not None:
