@@ -24,7 +24,12 @@
       all.forEach((s) => { s.hidden = s !== section; });
     }
     const card = el.closest('.aa-source') || el;
-    el.scrollIntoView({behavior: 'smooth', block: 'center'});
+    const head = section ? section.querySelector('h3') : null;
+    if (head && window.matchMedia('(max-width: 768px)').matches) {
+      head.scrollIntoView({behavior: 'smooth', block: 'start'});
+    } else {
+      el.scrollIntoView({behavior: 'smooth', block: 'center'});
+    }
     card.classList.add('aa-flash');
     setTimeout(() => card.classList.remove('aa-flash'), 1600);
   }, true);
