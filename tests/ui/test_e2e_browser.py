@@ -219,7 +219,7 @@ def test_chat_in_a_browser(server: str, tmp_path: Path) -> None:
                 assert rect is None or not _overlap(sources, rect), (other, sources, rect)
             # Tapping [1] on a phone keeps the Sources header in view, the quote's card under it.
             phone.evaluate("() => window.scrollTo(0, 0)")
-            phone.locator("#aa-chat .aa-answer:not(.aa-streaming) a.aa-cite").first.tap()
+            phone.locator("#aa-chat .aa-answer:not(.aa-streaming) a.aa-cite").first.click()
             expect(phone.locator("#aa-sources-panel section:not([hidden]) h3")).to_be_in_viewport()
             expect(phone.locator("#aa-sources-panel #src-t0-1")).to_be_visible()
             phone.screenshot(path=str(tmp_path / "phone.png"))
