@@ -12,9 +12,9 @@
     const el = document.getElementById(a.getAttribute('href').slice(1));
     ev.preventDefault();
     ev.stopPropagation();
-    const turn = a.dataset ? a.dataset.turn : undefined;
-    if (turn !== undefined) {
-      chosen = turn;
+    const found = /^#src-t(\d+)-/.exec(a.getAttribute('href'));
+    if (found) {
+      chosen = found[1];
       showTurn();
     }
     if (!el) return;
