@@ -350,3 +350,30 @@ def test_a_failed_open_says_why_and_keeps_the_session_where_it_was(ui: ChatUI, t
         result = final(list(ui.open_article(*args)))
         assert all(isinstance(v, type(gr.skip())) for i, v in enumerate(result) if i != 6)  # nothing else changes
         assert 'class="aa-open-error"' in result[6]
+
+
+def test_a_question_from_the_page_runs_each_step_once_in_order(ui: ChatUI) -> None:
+    """The walk of a question (docs/architecture.md): from the page's handler, each pipeline step is called
+    once, in the order of the flow, and the chain is not re-entered (no adapter going out and back)."""
+    import sys
+    from types import FrameType
+
+    seen: list[tuple[int, str]] = []
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        code = frame.f_code
+        if event == "call" and "assistant/pipeline/" in code.co_filename.replace("\\", "/") \
+                and code.co_name in ("run", "open"):
+            step = f"{code.co_filename.rsplit('/', 1)[-1].removesuffix('.py')}.{code.co_qualname}"
+            if (id(frame), step) not in seen:  # a generator step resumes in the same frame: one call
+                seen.append((id(frame), step))
+
+    sys.setprofile(profile)
+    try:
+        updates = run(ui, "When was the lighthouse of Varn built?")
+    finally:
+        sys.setprofile(None)
+    assert "1871" in str(updates[-1][1][-1]["content"])
+    assert [step for _, step in seen] == [
+        "decide.Screen.run", "rewrite.Rewrite.run", "overview.Overview.run", "retrieve.Retrieve.run",
+        "read.Read.run", "decide.Decide.run", "compose.Compose.open", "generate.Generate.run", "compose.Compose.run"]
