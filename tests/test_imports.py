@@ -140,3 +140,12 @@ def test_no_test_imports_the_benchmarks() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "benchmarks"]
     assert not offenders, offenders
+
+
+def test_serving_loads_neither_extra() -> None:
+    """The `eval` (matplotlib) and `train` (scikit-learn) extras are not needed to answer: building the
+    surfaces and answering a question with the real modules loads neither."""
+    code = ("import sys; import assistant.api, assistant.evidence, ui.cli, ui.http_api, ui.app, ui.server; "
+            "print(sorted(m for m in ('matplotlib', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
