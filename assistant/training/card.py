@@ -39,6 +39,34 @@ def _curve_rows(report: dict[str, Any], threshold: float) -> str:
         f"| {p['false_abstention_rate']:.3f} |" for p in table_points(report["curve"], threshold, step=0.1))
 
 
+def _validation_sections(f: dict[str, Any], rows: str) -> str:
+    """The card's reader-only validation table and abstention curve, the same in both recipes' cards."""
+    heading = ("## Reader-only validation (held-out articles; candidates = the bi-encoder's top 6 sentences of "
+               "the article)")
+    return f"""{heading}
+
+| figure | value |
+|---|---|
+| questions (answerable) | {f['questions']} ({f['answerable']}) |
+| best sentence holds the answer (answerable) | {f['top1_contains_answer']} |
+| correct (answered with the answer, or rightly refused) | {f['correct']} |
+| containment (answerable) | {f['containment']} |
+| no-answer accuracy | {f['no_answer_accuracy']} |
+| false abstention | {f['false_abstention_rate']} |
+| short-answer F1 (shown spans) | {f['short_answer_f1']} |
+| short-answer coverage | {f['short_answer_coverage']} |
+| `correct` of refusing everything | {f['refuse_all_correct']} |
+
+The whole product's figures on the same articles (`make eval-suite`) are in the README.
+
+## Reader-only abstention curve (validation)
+
+| threshold | correct | containment | no-answer accuracy | false abstention |
+|---|---|---|---|---|
+{rows}
+"""
+
+
 def write_shared_card(path: Path, config: dict[str, Any], report: dict[str, Any]) -> None:
     """MODEL_CARD.md of a shared-data run (`python -m assistant.training.shared_recipe`)."""
     f = report["figures"]
@@ -87,28 +115,7 @@ and (2) the short answer's start and end inside the sentence.
 are SQuAD train questions the JSON files carry); rows of the selection files whose candidates all say "does
 not answer" are not used (their answering sentence was simply not sampled).
 
-## Reader-only validation (held-out articles; candidates = the bi-encoder's top 6 sentences of the article)
-
-| figure | value |
-|---|---|
-| questions (answerable) | {f['questions']} ({f['answerable']}) |
-| best sentence holds the answer (answerable) | {f['top1_contains_answer']} |
-| correct (answered with the answer, or rightly refused) | {f['correct']} |
-| containment (answerable) | {f['containment']} |
-| no-answer accuracy | {f['no_answer_accuracy']} |
-| false abstention | {f['false_abstention_rate']} |
-| short-answer F1 (shown spans) | {f['short_answer_f1']} |
-| short-answer coverage | {f['short_answer_coverage']} |
-| `correct` of refusing everything | {f['refuse_all_correct']} |
-
-The whole product's figures on the same articles (`make eval-suite`) are in the README.
-
-## Reader-only abstention curve (validation)
-
-| threshold | correct | containment | no-answer accuracy | false abstention |
-|---|---|---|---|---|
-{rows}
-"""
+{_validation_sections(f, rows)}"""
     path.write_text(text, encoding="utf-8")
 
 
@@ -156,26 +163,5 @@ and (2) the short answer's start and end inside the sentence.
   answer is shown from span probability {config['span_threshold']:.2f}, where a span is more likely right than
   wrong (the threshold maximising the summed F1 - 0.5 of the spans it lets through).
 
-## Reader-only validation (held-out articles; candidates = the bi-encoder's top 6 sentences of the article)
-
-| figure | value |
-|---|---|
-| questions (answerable) | {f['questions']} ({f['answerable']}) |
-| best sentence holds the answer (answerable) | {f['top1_contains_answer']} |
-| correct (answered with the answer, or rightly refused) | {f['correct']} |
-| containment (answerable) | {f['containment']} |
-| no-answer accuracy | {f['no_answer_accuracy']} |
-| false abstention | {f['false_abstention_rate']} |
-| short-answer F1 (shown spans) | {f['short_answer_f1']} |
-| short-answer coverage | {f['short_answer_coverage']} |
-| `correct` of refusing everything | {f['refuse_all_correct']} |
-
-The whole product's figures on the same articles (`make eval-suite`) are in the README.
-
-## Reader-only abstention curve (validation)
-
-| threshold | correct | containment | no-answer accuracy | false abstention |
-|---|---|---|---|---|
-{rows}
-"""
+{_validation_sections(f, rows)}"""
     path.write_text(text, encoding="utf-8")
