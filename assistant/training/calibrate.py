@@ -89,7 +89,18 @@ def validate(net: Any, minilm: Path, examples: list[Any], log: Any = None) -> di
     }
     if log:
         log(f"validation: {figures}")
-    return {"threshold": threshold, "span_threshold": span_threshold, "figures": figures, "curve": points_curve}
+    return {"threshold": threshold, "span_threshold": span_threshold, "figures": figures, "curve": points_curve,
+            "auc": _auc(points)}
+
+
+def _auc(points: list[tuple[float, bool, bool]]) -> float | None:
+    """AUC of the best candidate's probability, answerable against unanswerable questions (None: one kind)."""
+    from sklearn.metrics import roc_auc_score
+
+    labels = [answerable for _, answerable, _ in points]
+    if len(set(labels)) < 2:
+        return None
+    return round(float(roc_auc_score(labels, [p for p, _, _ in points])), 4)
 
 
 def collect_fusion_questions(weights: Path, folder: Path, name: str, work: Path) -> list[Any]:

@@ -82,21 +82,6 @@ def _load_net(weights: Path, minilm: Path) -> Any:
     return net
 
 
-def _auc(net: Any, minilm: Path, examples: list[Any]) -> float:
-    """AUC of the best candidate's probability, answerable against unanswerable questions."""
-    from sklearn.metrics import roc_auc_score
-    from transformers import AutoTokenizer
-
-    from assistant.reader import Candidate
-    from assistant.reader.cross_encoder import CrossEncoderReader
-
-    reader = CrossEncoderReader(net=net, tokenizer=AutoTokenizer.from_pretrained(str(minilm), local_files_only=True),
-                                threshold=0.5, span_threshold=0.0)
-    best = [max(r.probability for r in reader.read(ex.question, [Candidate(s, c) for s, c in ex.candidates]))
-            for ex in examples]
-    return float(roc_auc_score([bool(ex.answers) for ex in examples], best))
-
-
 def _kind_auc(net: Any, minilm: Path, built: list[Any]) -> dict[str, float]:
     """Per made kind, the AUC of the best candidate's probability between the validation articles' answerable
     questions and that kind's made questions (the same lexical candidates, the answering sentence among them
@@ -178,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     built = [e for e in document_examples([load_eval_article(data / "squad", n) for n in held], rates)
              if e.kind != "unanswerable"]
     before = _load_net(start, minilm)
+    start_val, new_val = validate(before, minilm, val), validate(net, minilm, val, log=log)
     report = {
-        "start": {"auc": round(_auc(before, minilm, val), 4), "made_auc": _kind_auc(before, minilm, built),
-                  "figures": validate(before, minilm, val)["figures"]},
-        "new": {"auc": round(_auc(net, minilm, val), 4), "made_auc": _kind_auc(net, minilm, built),
-                "figures": validate(net, minilm, val, log=log)["figures"]},
+        "start": {"auc": start_val["auc"], "made_auc": _kind_auc(before, minilm, built),
+                  "figures": start_val["figures"]},
+        "new": {"auc": new_val["auc"], "made_auc": _kind_auc(net, minilm, built), "figures": new_val["figures"]},
         "made_validation_questions": dict(Counter(e.kind for e in built)),
     }
     new_config = dict(config, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), continued={
