@@ -83,10 +83,11 @@ def operating_point(scores: Sequence[float], rows: Rows, cap: float = MAX_FALSE_
     """The threshold of highest `correct` with false abstention at most `cap` on every article (ties: the
     lower threshold); 0 when none keeps every article under the cap."""
     best, chosen = -1.0, 0.0
-    articles = sorted(set(rows.article))
+    # each article's scores and rows, split once rather than at every threshold of the grid
+    parts = [([s for s, a in zip(scores, rows.article) if a == name], rows.where({name}))
+             for name in sorted(set(rows.article))]
     for t in GRID:
-        if any(outcome([s for s, a in zip(scores, rows.article) if a == name], rows.where({name}),
-                       t).false_abstention > cap for name in articles):
+        if any(outcome(part, part_rows, t).false_abstention > cap for part, part_rows in parts):
             continue
         c = outcome(scores, rows, t).correct
         if c > best:
