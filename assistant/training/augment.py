@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from index.text import STOPWORDS
 from index.types import Sentence
 
-__all__ = ["SwapQuestion", "Swapper"]
+__all__ = ["SwapQuestion", "Swapper", "word_set"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|\d[\d,.]*\d|\d")
 _STOP = STOPWORDS
@@ -60,7 +60,8 @@ def _runs(text: str, skip_first: bool) -> list[tuple[int, int, str]]:
     return out
 
 
-def _words(text: str) -> set[str]:
+def word_set(text: str) -> set[str]:
+    """The lower-cased words and numbers of `text` (the made questions' one tokenisation: edits.py too)."""
     return {w.lower() for w in _WORD.findall(text)}
 
 
@@ -70,13 +71,13 @@ class Swapper:
 
     def __init__(self, sentences: Sequence[Sentence]) -> None:
         self.sentences = list(sentences)
-        self._words = [_words(s.text) for s in self.sentences]
+        self._words = [word_set(s.text) for s in self.sentences]
         # a capitalised word the article also writes in lower case is a common word, not a name
         lower = set().union(*(set(re.findall(r"\b[a-z][a-z'-]*", s.text)) for s in self.sentences))
         self._runs: list[tuple[int, str, str, set[str]]] = []  # (paragraph, text, kind, its words)
         for sent in self.sentences:
             for a, b, kind in _runs(sent.text, skip_first=True):
-                words = _words(sent.text[a:b])
+                words = word_set(sent.text[a:b])
                 if not words & lower:
                     self._runs.append((sent.paragraph, sent.text[a:b], kind, words))
 
@@ -84,7 +85,7 @@ class Swapper:
         """The question with one name or number that the answering sentence holds swapped for another of the
         article's of the same kind (a name of as many words, a number of as many digits), or None when no swap
         leaves a question the article cannot answer."""
-        qwords = _words(question)
+        qwords = word_set(question)
         if len(qwords) < 3:
             return None
         # the question's first word is capitalised because it starts the sentence, not because it is a name
@@ -93,12 +94,12 @@ class Swapper:
             return None
         start, end, kind = rng.choice(slots)
         old = question[start:end]
-        taken = qwords | _words(answering.text)
+        taken = qwords | word_set(answering.text)
         pool = sorted({text for paragraph, text, k, words in self._runs
                        if paragraph != answering.paragraph and k == kind and text != old and not words & taken})
         if not pool:
             return None
-        others = {w for w in qwords - _words(old) if w not in _STOP}
+        others = {w for w in qwords - word_set(old) if w not in _STOP}
         need = max(1, (len(others) + 1) // 2)
         for new in rng.sample(pool, min(len(pool), 5)):
             # answerable after all if some sentence holds the new name with most of the question's other words

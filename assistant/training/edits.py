@@ -23,11 +23,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.training.augment import word_set
 from index.text import STOPWORDS
 
 __all__ = ["Edit", "Editor"]
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|\d[\d,.]*\d|\d")
 _NUMBER = re.compile(r"(?<![\w.,$-])\d{1,3}(?:,\d{3})+(?![\w.,%/-]\d)|(?<![\w.,$-])\d+(?![\w.,%/-]?\d)")
 _SPELLED = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 _AUX = re.compile(r"\b(is|are|was|were|do|does|did|can|could|will|would|has|have|had|should|may|might|must)\b",
@@ -44,12 +44,8 @@ class Edit:
     inserted: str
 
 
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)}
-
-
 def _content(text: str) -> set[str]:
-    return {w for w in _words(text) if w not in STOPWORDS and len(w) > 2}
+    return {w for w in word_set(text) if w not in STOPWORDS and len(w) > 2}
 
 
 def _inflections(base: str) -> dict[str, str]:
