@@ -14,13 +14,13 @@ if TYPE_CHECKING:
     from assistant.errors import BackendError, InputError
     from assistant.response import Response
     from assistant.settings import Settings
-    from assistant.types import Answer, Citation
+    from assistant.types import Answer, Citation, Segment
 
-__all__ = ["Answer", "Assistant", "BackendError", "Citation", "InputError", "Response", "Settings"]
+__all__ = ["Answer", "Assistant", "BackendError", "Citation", "InputError", "Response", "Segment", "Settings"]
 
 _HOMES = {"Answer": "assistant.types", "Assistant": "assistant.api", "BackendError": "assistant.errors",
           "Citation": "assistant.types", "InputError": "assistant.errors", "Response": "assistant.response",
-          "Settings": "assistant.settings"}
+          "Segment": "assistant.types", "Settings": "assistant.settings"}
 
 
 def __getattr__(name: str) -> Any:

@@ -16,9 +16,10 @@ from assistant.history import validate_history, validate_k, validate_question
 from assistant.jsonl_log import JsonlLog
 from assistant.reader import Reader
 from assistant.reader.cross_encoder import CrossEncoderReader
+from assistant.refusal import OperatingPoint
 from assistant.response import Response
 from assistant.settings import Settings
-from assistant.types import Answer
+from assistant.types import Answer, Segment
 from index import ArticleIndex, Embedder, Hit, SentenceTransformerEmbedder
 
 if TYPE_CHECKING:
@@ -93,31 +94,41 @@ class Assistant:
                     min_score=None if min_score is None else float(min_score))
 
     @property
-    def answer_threshold(self) -> float:
-        """Below this probability (`Answer.answer_score`) the answer is refused."""
-        return self.chain().threshold
+    def operating_point(self) -> OperatingPoint:
+        """The threshold below which the answer's probability (`Answer.answer_score`) is refused, resolved once
+        (the setting, else the reader's validated one); evaluation refuses would-be answers through it."""
+        return self.chain().operating_point
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """The article's content terms: what a refusal's reason names as not mentioned is checked against."""
+        return self.finder.vocabulary
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
             k: int | None = None, min_score: float | None = None) -> Answer:
         """`min_score` overrides the refusal threshold for this call (evaluation asks with 0.0 to see every
-        would-be answer and applies `refuse_below` itself)."""
+        would-be answer and refuses it through `operating_point.apply` itself)."""
         turn = self._turn(question, history, k, min_score)
         return self._logged(self.chain(backend).answer(turn))
 
     def stream(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
                k: int | None = None) -> Iterator[str | Answer]:
-        """Yields the answer's text as it is verified (pieces that are never taken back; joined, they are
-        the final `Answer.text`), then the `Answer`."""
-        turn = self._turn(question, history, k)
-        for piece in self.chain(backend).stream(turn):
-            yield self._logged(piece) if isinstance(piece, Answer) else piece
+        """Yields the answer's text as it is verified (Markdown pieces that are never taken back; joined, they
+        are the final `Answer.text`), then the `Answer`."""
+        response = Response(self._segments(self._turn(question, history, k), backend))
+        yield from response
+        yield response.answer()
 
     def respond(self, question: str, history: list[dict[str, Any]] | None = None, *, backend: str | None = None,
                 k: int | None = None) -> Response:
-        """The streamed answer as one object: iterate it for the verified text, then `.answer()` for the Answer
-        (assistant/response.py). Bad input raises here, before anything streams."""
-        self._turn(question, history, k)  # validated now, not at the first piece
-        return Response(self.stream(question, history, backend=backend, k=k))
+        """The streamed answer as one object: iterate it for the verified text (or `.segments()` for its
+        pieces, to render), then `.answer()` for the Answer (assistant/response.py). Bad input raises here,
+        before anything streams."""
+        return Response(self._segments(self._turn(question, history, k), backend))
+
+    def _segments(self, turn: Turn, backend: str | None) -> Iterator[Segment | Answer]:
+        for item in self.chain(backend).stream(turn):
+            yield self._logged(item) if isinstance(item, Answer) else item
 
     def _logged(self, answer: Answer) -> Answer:
         if self.chat_log is not None:

@@ -6,14 +6,13 @@
 
 Each step returns a new `Turn`; a decided turn (a refusal, or an overview, which chooses its own sentences)
 skips what is left up to composing. `answer` runs the steps and
-`stream` runs the same ones, yielding the answer's text as it is verified: a generated sentence is checked
-against the article as soon as it is complete and shown only if it passes, so what streams is never taken back,
-and the pieces joined are exactly the final `Answer.text`.
+`stream` runs the same ones, yielding the answer's segments as they are verified: a generated sentence is
+checked against the article as soon as it is complete and shown only if it passes, so what streams is never
+taken back, and the segments streamed are exactly the final `Answer.segments` (their Markdown, `Answer.text`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 from assistant.backends import Backend
@@ -27,9 +26,9 @@ from assistant.pipeline.retrieve import Retrieve
 from assistant.pipeline.rewrite import Rewrite
 from assistant.pipeline.turn import Turn
 from assistant.pipeline.verify import Checker
-from assistant.refusal import REFUSAL
+from assistant.refusal import REFUSAL, OperatingPoint
 from assistant.settings import Settings
-from assistant.types import Answer
+from assistant.types import Answer, Segment
 from index import ArticleIndex
 
 __all__ = ["REFUSAL", "AnswerChain", "Turn", "rerank"]
@@ -48,7 +47,7 @@ class AnswerChain:
         self.overview_step = Overview(index, finder)
         self.search_step = Retrieve(index, settings.top_k, settings.read_passages)
         self.read_step = Read(index, finder, settings.top_k)
-        self.decide_step = Decide(finder, settings.answer_threshold)
+        self.decide_step = Decide(finder, settings.answer_threshold, generates=backend.generates)
         self.generate_step = Generate(backend, finder, context_passages=settings.context_passages,
                                   max_tokens=settings.max_tokens, temperature=settings.temperature)
         self.compose_step = Compose(index, finder, backend.name)
@@ -58,9 +57,9 @@ class AnswerChain:
         return self.backend.name
 
     @property
-    def threshold(self) -> float:
-        """Below this reader probability the answer is refused (assistant/refusal.py: `resolve_threshold`)."""
-        return self.decide_step.threshold
+    def operating_point(self) -> OperatingPoint:
+        """The threshold answers are refused below, and its rule (assistant/refusal.py), resolved once."""
+        return self.decide_step.point
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -69,9 +68,10 @@ class AnswerChain:
                 self.read_step.run, self.decide_step.run)
 
     def prepare(self, turn: Turn) -> Turn:
-        """`turn` through the steps before generation; once decided (a refusal, an overview) the rest is skipped."""
+        """`turn` through the steps before generation, up to the one that sets its route (a refusal, an overview,
+        or the decision after reading): the rest is skipped."""
         for step in self.steps:
-            if turn.decision is not None:
+            if turn.route is not None:
                 break
             turn = step(turn)
         return turn
@@ -87,27 +87,21 @@ class AnswerChain:
             pass
         return self.compose_step.run(check.outcome(turn))
 
-    def stream(self, turn: Turn) -> Iterator[str | Answer]:
-        """The same steps; yields the answer's verified text piece by piece, then the Answer."""
+    def stream(self, turn: Turn) -> Iterator[Segment | Answer]:
+        """The same steps; yields the answer's segments as they are verified (the opening first, then each
+        generated sentence the article backs), then the Answer, whose segments start with those shown."""
         turn = self.compose_step.open(self.prepare(turn))
-        shown = turn.opening
+        shown: list[Segment] = []
         check = Checker(turn, self.finder, self.index.embedder)
-        if shown:
-            yield shown  # the short answer (or Yes./No.) first: every answer with evidence starts with it
-        for n, part in enumerate(self.generate_step.run(turn, check)):
-            piece = f" {part}" if n else part
-            shown += piece
-            yield piece
+        if turn.opening:
+            shown.append(turn.opening)
+            yield turn.opening  # the short answer (or Yes./No.) first: every answer with evidence starts with it
+        for segment in self.generate_step.run(turn, check):
+            shown.append(segment)
+            yield segment
         answer = self.compose_step.run(check.outcome(turn))
-        if answer.text != shown:
-            # Nothing generated was shown (extractive backend, refusal, overview, or no sentence backed): the rest
-            # comes now, a cited sentence a piece. Something shown is always the start of the answer, never replaced.
-            assert not shown or answer.text.startswith(shown), (shown, answer.text)
-            yield from _sentences(answer.text[len(shown):])
+        # Nothing generated was shown (extractive backend, refusal, overview, or no sentence backed): the rest
+        # comes now. Something shown is always the start of the answer, never replaced.
+        assert answer.segments[:len(shown)] == shown, (shown, answer.segments)
+        yield from answer.segments[len(shown):]
         yield answer
-
-
-def _sentences(text: str) -> list[str]:
-    """`text` cut after each `[n]` marker, the space before the next sentence kept with it: joined, `text`."""
-    pieces = [p for p in re.split(r"(?<=\])(?= )", text) if p]
-    return pieces or [text]

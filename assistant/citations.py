@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.markup import strip_markers
-from assistant.types import Citation
+from assistant.types import Citation, Segment
 from index import Hit, Sentence
 
-__all__ = ["Numbering", "SupportedSentence", "build_citations", "split_answer"]
+__all__ = ["Numbering", "SupportedSentence", "build_citations", "segment", "split_answer"]
 
 
 def split_answer(text: str) -> list[str]:
@@ -48,12 +48,18 @@ class Numbering:
         return self._by_span.setdefault((evidence.start, evidence.end), len(self._by_span) + 1)
 
 
-def build_citations(article_text: str, backed: Sequence[SupportedSentence]) -> tuple[str, list[Citation]]:
-    """Answer text with `[n]` after each sentence and one citation per number, as the verifier numbered them."""
+def build_citations(article_text: str, backed: Sequence[SupportedSentence]) -> tuple[list[Segment], list[Citation]]:
+    """A sentence segment per backed sentence, citing its `n`, and one citation per number, as the verifier
+    numbered them."""
     if any(s.n < 1 for s in backed):
         raise ValueError("a backed sentence has no citation number: Numbering gives them as the verifier keeps them")
     citations: dict[int, Citation] = {}
     for s in backed:
         start, end = s.evidence.start, s.evidence.end
         citations.setdefault(s.n, Citation(s.n, s.hit.passage.id, article_text[start:end], start, end))
-    return " ".join(f"{s.text} [{s.n}]" for s in backed), sorted(citations.values(), key=lambda c: c.n)
+    return [segment(s) for s in backed], sorted(citations.values(), key=lambda c: c.n)
+
+
+def segment(backed: SupportedSentence) -> Segment:
+    """A backed sentence as the answer shows it: its words, citing its number."""
+    return Segment("sentence", backed.text, backed.n)

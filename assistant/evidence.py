@@ -19,7 +19,7 @@ import numpy as np
 from assistant.injection import looks_like_planted_orders, redact_injections
 from assistant.reader import Candidate, Reader, is_title, reader_context
 from assistant.settings import ARTICLE_SENTENCES, MAX_CANDIDATES
-from assistant.types import Citation
+from assistant.types import Citation, Segment
 from index import Embedder, Hit, Passage, Sentence, content_terms, split_sentences
 from index.types import Article
 
@@ -201,18 +201,18 @@ def choose_evidence(evidence: list[Evidence]) -> list[Evidence]:
     return evidence[:1]
 
 
-def extractive_answer(evidence: list[Evidence], article_text: str) -> tuple[str, list[Citation]]:
+def extractive_answer(evidence: list[Evidence], article_text: str) -> tuple[list[Segment], list[Citation]]:
     """The chosen sentence itself, cited. No model, so it cannot invent; it is also what a generated answer
     falls back to when none of its sentences is backed. (The chain puts Yes./No. or the short answer first.)"""
     return quote_sentences(choose_evidence(evidence), article_text)
 
 
-def quote_sentences(evidence: Sequence[Evidence], article_text: str) -> tuple[str, list[Citation]]:
-    """The sentences in the order given, each followed by its `[n]`, one citation each."""
+def quote_sentences(evidence: Sequence[Evidence], article_text: str) -> tuple[list[Segment], list[Citation]]:
+    """The sentences in the order given, each citing its own number, one citation each."""
     citations = []
     parts = []
     for n, e in enumerate(evidence, start=1):
         s = e.sentence
         citations.append(Citation(n, e.hit.passage.id, article_text[s.start:s.end], s.start, s.end))
-        parts.append(f"{s.text} [{n}]")
-    return " ".join(parts), citations
+        parts.append(Segment("sentence", s.text, n))
+    return parts, citations

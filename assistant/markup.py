@@ -1,15 +1,19 @@
-"""The answer's two marks, written and read in one place: `[n]` after a sentence cites source n, and the short
-answer leads in bold (`**1992**. The CSTO was founded ...`). The chain writes them; the rewrite, the chain's
-follow-up step and the web page read them back."""
+"""The answer's Markdown, written in one place: each `Segment` as the piece of `Answer.text` (and of a stream)
+it becomes. The short answer leads in bold (`**1992**. The CSTO was founded ... [1]`), Yes./No. or "The article
+says:" lead as they are, and each sentence is followed by `[n]`, the source it cites. The page and the terminal
+render the segments themselves; only a conversation's history, which clients send back as text, is read here
+(`MARKER`, `plain`), since it comes without its segments."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["BOLD_LEAD", "MARKER", "bold", "plain", "strip_markers"]
+from assistant.types import Segment
+
+__all__ = ["MARKER", "bold", "markdown", "piece", "plain", "strip_markers"]
 
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
-BOLD_LEAD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def strip_markers(text: str) -> str:
@@ -20,6 +24,29 @@ def bold(text: str) -> str:
     return f"**{text}**"
 
 
+def piece(segment: Segment, after: Segment | None = None) -> str:
+    """`segment` as Markdown, following `after` (None: it comes first). Joined in order, the pieces are
+    `markdown` of the segments: what a stream yields is exactly the start of the final text."""
+    if segment.kind == "short":
+        return f"{bold(segment.text)}. "
+    if segment.kind == "verdict":
+        return f"{segment.text} "
+    if segment.kind == "sentence":
+        space = " " if after is not None and after.kind == "sentence" else ""
+        return f"{space}{segment.text} [{segment.n}]"
+    return segment.text
+
+
+def markdown(segments: Iterable[Segment]) -> str:
+    """An answer's text, its segments rendered as Markdown."""
+    out: list[str] = []
+    after: Segment | None = None
+    for s in segments:
+        out.append(piece(s, after))
+        after = s
+    return "".join(out)
+
+
 def plain(text: str) -> str:
-    """An answer as words: markers and bold off."""
+    """An answer's text (a history's reply) as words: markers and bold off."""
     return MARKER.sub("", text).replace("**", "").strip()

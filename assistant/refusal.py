@@ -8,8 +8,8 @@ The kinds, in the order they can happen:
 - `below_threshold`: the probability that the best sentence answers (the reader's, fused with the
   bi-encoder's cosine) is below the threshold chosen on held-out articles;
 - `unbacked`: no sentence of the article backs an answer (the answer could not be composed).
-The evaluation's abstention curve refuses with the same `below_threshold`, so that the curve's point at the
-product's threshold is exactly what the product does.
+The threshold and its rule are one `OperatingPoint`, which the evaluation's would-be answers are refused
+through too, so that the abstention curve's point at the product's threshold is exactly what the product does.
 """
 
 from __future__ import annotations
@@ -30,15 +30,12 @@ __all__ = [
     "INSTRUCTIONS",
     "REFUSAL",
     "Decision",
+    "OperatingPoint",
     "RefusalKind",
-    "below_threshold",
-    "decide",
     "is_refusal",
     "not_mentioned",
     "overview",
     "refusal_text",
-    "refuse_below",
-    "resolve_threshold",
     "screen",
     "unbacked",
 ]
@@ -70,26 +67,12 @@ class Decision:
     kind: RefusalKind | None = None
 
 
-def resolve_threshold(setting: float | None, reader_threshold: float) -> float:
-    """The one place the threshold is read: `Settings.answer_threshold` when set, else the threshold the reader
-    was validated with (its reader.json, chosen on held-out articles: see its MODEL_CARD.md)."""
-    return reader_threshold if setting is None else setting
-
-
 def screen(question: Question) -> Decision | None:
     """The refusal that needs no article: instructions to the assistant. None: go on and retrieve."""
     if question.injection:
         return Decision(False, "Instructions to the assistant are not questions about the article.",
                         kind="instructions")
     return None
-
-
-def below_threshold(score: float, threshold: float | None) -> str | None:
-    """Why an answer with the reader's `score` is refused at `threshold`, or None when it passes. In words a
-    reader can check, never the scores (they stay in `Answer.answer_score`)."""
-    if threshold is None or score >= threshold:
-        return None
-    return "No sentence of the article answers this."
 
 
 # "How large ...", "how many ...": the word after "how" asks for a measure; it is not a topic the article lacks.
@@ -129,25 +112,6 @@ def not_mentioned(question: str, vocabulary: Collection[str]) -> str | None:
     return f"the {phrase}" if i and words[i - 1].lower() == "the" else phrase
 
 
-def decide(question: Question, evidence: Sequence[Evidence], threshold: float,
-           vocabulary: Collection[str] = ()) -> Decision:
-    """Answer or refuse, from the reader's evidence. `vocabulary`: the article's content terms, to say in plain
-    words what it does not mention. Orders to the assistant never get here: `screen` refuses them once, before
-    any retrieval (assistant/pipeline/decide.py: `Screen`)."""
-
-    def refused(why: str, kind: RefusalKind, score: float | None = None) -> Decision:
-        absent = not_mentioned(question.text, vocabulary) if vocabulary else None  # only a refusal needs it
-        return Decision(False, f"The article does not mention {absent}." if absent else why, score, kind)
-
-    if not evidence:
-        return refused("Nothing in the article matches the question.", "not_found")
-    score = max(e.probability for e in evidence)  # the best, even when a follow-up's near-tie went first
-    why = below_threshold(score, threshold)
-    if why:
-        return refused(why, "below_threshold", score)
-    return Decision(True, f"the probability that the article answers: {score:.2f}", score)
-
-
 def overview(question: Question, vocabulary: Collection[str], chosen: int) -> Decision:
     """An overview ("What does the article say about X?") is refused only when the article does not mention
     its topic: none of the topic's words (nor a word that starts like one) is the article's. `chosen`: how many
@@ -166,13 +130,60 @@ def unbacked(score: float | None) -> Decision:
     return Decision(False, "No sentence of the article backs an answer.", score, "unbacked")
 
 
-def refuse_below(answer: Answer, threshold: float | None) -> Answer:
-    """`answer` refused when its reader score is below `threshold`; unchanged when it passes, is already
-    refused, has no score, or there is no threshold."""
-    if answer.refused or answer.answer_score is None:
-        return answer
-    why = below_threshold(answer.answer_score, threshold)
-    if why is None:
-        return answer
-    return replace(answer, text=REFUSAL, refused=True, citations=[], short_answer=None, reason=why,
-                   refusal="below_threshold")
+ThresholdSource = Literal["setting", "reader", "given"]
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """The one threshold answers are refused below, resolved once when the chain is built (`resolve`), and the
+    rule applied at it. The product decides through `decide`; evaluation asks for every would-be answer
+    (`min_score=0.0`) and refuses it through `apply` on the same object (`Assistant.operating_point`), so the
+    abstention curve's point at this threshold is exactly what the product does, reason words included.
+    `source`: where the threshold came from: the setting, the reader's validated one (its reader.json, chosen
+    on held-out articles: see its MODEL_CARD.md), or given for one call or one point of a curve."""
+
+    threshold: float
+    source: ThresholdSource = "given"
+
+    @classmethod
+    def resolve(cls, setting: float | None, reader_threshold: float) -> OperatingPoint:
+        """`Settings.answer_threshold` when set (0 included: it answers everything), else the reader's."""
+        return cls(reader_threshold, "reader") if setting is None else cls(setting, "setting")
+
+    def at(self, min_score: float | None) -> OperatingPoint:
+        """This point, or the one a caller asked for (`ask(..., min_score=)`) for one question."""
+        return self if min_score is None else OperatingPoint(min_score, "given")
+
+    def refuses(self, score: float) -> bool:
+        return score < self.threshold
+
+    def decide(self, question: Question, evidence: Sequence[Evidence], vocabulary: Collection[str] = ()) -> Decision:
+        """Answer or refuse, from the reader's evidence. `vocabulary`: the article's content terms, to say in
+        plain words what it does not mention. Orders to the assistant never get here: `screen` refuses them
+        once, before any retrieval (assistant/pipeline/decide.py: `Screen`)."""
+        if not evidence:
+            return Decision(False, _reason(question.text, vocabulary, _NOTHING), kind="not_found")
+        score = max(e.probability for e in evidence)  # the best, even when a follow-up's near-tie went first
+        if self.refuses(score):
+            return Decision(False, _reason(question.text, vocabulary, _BELOW), score, "below_threshold")
+        return Decision(True, f"the probability that the article answers: {score:.2f}", score)
+
+    def apply(self, answer: Answer, vocabulary: Collection[str] = ()) -> Answer:
+        """`answer` (asked with `min_score=0.0`) as the product gives it at this point: refused, with the reason
+        `decide` gives, when its reader score is below the threshold; unchanged when it passes, is already
+        refused or has no score."""
+        if answer.refused or answer.answer_score is None or not self.refuses(answer.answer_score):
+            return answer
+        why = _reason(answer.standalone_question or answer.question, vocabulary, _BELOW)
+        return replace(answer, text=REFUSAL, refused=True, citations=[], short_answer=None, reason=why,
+                       refusal="below_threshold")
+
+
+# The reasons in words a reader can check, never the scores (they stay in `Answer.answer_score`).
+_NOTHING = "Nothing in the article matches the question."
+_BELOW = "No sentence of the article answers this."
+
+
+def _reason(question: str, vocabulary: Collection[str], otherwise: str) -> str:
+    absent = not_mentioned(question, vocabulary) if vocabulary else None
+    return f"The article does not mention {absent}." if absent else otherwise

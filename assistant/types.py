@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from index import Hit
 
-__all__ = ["Answer", "Citation", "Message", "ShortAnswer"]
+__all__ = ["Answer", "Citation", "Message", "Segment", "SegmentKind", "ShortAnswer"]
 
 Message = dict[str, str]
+
+SegmentKind = Literal["short", "verdict", "sentence", "refusal"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of an answer, in the order shown: the short answer's words (`short`), Yes./No. or "The article
+    says:" (`verdict`), a sentence citing source `n` (`sentence`), or a refusal's text (`refusal`). Every surface
+    renders these (`assistant.markup.markdown` for `Answer.text`, the page's HTML, the terminal); none reads
+    bold or `[n]` back out of text."""
+
+    kind: SegmentKind
+    text: str
+    n: int | None = None  # the citation a sentence carries
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "text": self.text, "n": self.n}
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,8 @@ class Answer:
     answer_score: float | None = None
     short_answer: ShortAnswer | None = None
     article_sha256: str = ""  # of the cleaned text every offset indexes: a client can check it has that text
+    # The answer as its pieces; `text` is their Markdown (`assistant.markup.markdown(segments) == text`).
+    segments: list[Segment] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape shared by `ask --json`, the Gradio /ask endpoint and the HTTP API."""
@@ -78,4 +98,5 @@ class Answer:
             "answer_score": None if self.answer_score is None else round(self.answer_score, 4),
             "short_answer": self.short_answer.to_dict() if self.short_answer else None,
             "article_sha256": self.article_sha256,
+            "segments": [s.to_dict() for s in self.segments],
         }

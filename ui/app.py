@@ -21,7 +21,7 @@ from assistant.errors import BackendError, InputError
 from assistant.jsonl_log import JsonlLog
 from assistant.library import ArticleLibrary, NotFound
 from assistant.settings import Settings
-from assistant.types import Answer
+from assistant.types import Segment
 from ui import format as fmt
 
 __all__ = ["CONCURRENCY_ID", "CSS", "EXAMPLES", "JS", "ChatUI", "build_app"]
@@ -119,22 +119,18 @@ class ChatUI:
         number = len(turns)  # this answer's place: its markers open its own sources
         final: Update | None = None
         try:
-            answer: Answer | None = None
-            partial = ""
             about = self.on(article_id)
-            for piece in about.stream(question, _history(turns), **self._options(backend, k)):
-                if isinstance(piece, Answer):
-                    answer = piece
-                    break
-                partial += piece
-                chat[-1] = {"role": "assistant", "content": fmt.streaming_html(partial, number)}
+            response = about.respond(question, _history(turns), **self._options(backend, k))
+            shown: list[Segment] = []
+            for segment in response.segments():
+                shown.append(segment)
+                chat[-1] = {"role": "assistant", "content": fmt.streaming_html(shown, number)}
                 yield gr.skip(), list(chat), list(turns), gr.skip(), gr.skip()
-            if answer is None:
-                raise BackendError("the assistant stopped without an answer")
+            answer = response.answer()
             text = about.article_text
-            shown = {"role": "assistant", "content": fmt.answer_html(answer, number)}
+            message = {"role": "assistant", "content": fmt.answer_html(answer, number)}
             done = [*turns, {**turn, "answer": answer.to_dict()}]
-            final = (gr.skip(), [*chat[:-1], shown], done, fmt.sources_panel(done, text),
+            final = (gr.skip(), [*chat[:-1], message], done, fmt.sources_panel(done, text),
                      fmt.article_html(text, done))
         except (InputError, BackendError) as exc:
             turn["error"] = str(exc)

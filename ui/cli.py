@@ -8,7 +8,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +20,7 @@ from assistant.progress import IndexProgress
 
 if TYPE_CHECKING:  # imported lazily at run time: the CLI starts before torch loads
     from assistant.settings import Settings
-    from assistant.types import Answer
+    from assistant.types import Answer, Segment
     from index import ArticleIndex
 
 __all__ = ["Command", "build_parser", "chat_loop", "commands", "main", "settings_from_args"]
@@ -124,9 +123,23 @@ def _read_history(path: str | None) -> list[dict[str, Any]] | None:
     return data
 
 
-def terminal_markdown(text: str, tty: bool) -> str:
-    """The answer's `**short answer**` as bold on a terminal, as plain words in a pipe or a file."""
-    return re.sub(r"\*\*(.+?)\*\*", "\033[1m\\1\033[0m" if tty else "\\1", text)
+def terminal_piece(segment: Segment, after: Segment | None, tty: bool) -> str:
+    """One segment of an answer for the terminal: the short answer in bold on a terminal (plain words in a pipe
+    or a file), each sentence followed by its `[n]`, as the Sources list below numbers them."""
+    from assistant.markup import piece
+
+    if segment.kind == "short":
+        return f"\033[1m{segment.text}\033[0m. " if tty else f"{segment.text}. "
+    return piece(segment, after)  # the rest reads the same in Markdown and on a terminal
+
+
+def terminal_text(segments: Sequence[Segment], tty: bool) -> str:
+    out: list[str] = []
+    after: Segment | None = None
+    for segment in segments:
+        out.append(terminal_piece(segment, after, tty))
+        after = segment
+    return "".join(out)
 
 
 def format_sources(answer: Answer, index: ArticleIndex | None = None) -> str:
@@ -175,7 +188,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(terminal_markdown(answer.text, sys.stdout.isatty()))
+        print(terminal_text(answer.segments, sys.stdout.isatty()) if answer.segments else answer.text)
         if answer.refused and answer.reason:
             print(answer.reason)  # why, in the words the web chat and the HTTP API give
         if answer.citations:
@@ -193,7 +206,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def chat_loop(assistant: Any, read: Callable[[str], str]) -> int:
     """The terminal chat on `assistant`, questions from `read(prompt)`: an empty line, Ctrl-D or Ctrl-C at the
     prompt ends it; Ctrl-C during an answer stops that answer only (it is marked, and not leaned on later)."""
-    from assistant.types import Answer
 
     history: list[dict[str, str]] = []
     print(f"Chatting about “{assistant.title}”. Empty line or Ctrl-D to quit; Ctrl-C stops an answer.")
@@ -206,14 +218,13 @@ def chat_loop(assistant: Any, read: Callable[[str], str]) -> int:
         if not question:
             return 0
         try:
-            final: Answer | None = None
             print("assistant> ", end="", flush=True)
-            for piece in assistant.stream(question, history):  # verified pieces: nothing shown is taken back
-                if isinstance(piece, Answer):
-                    final = piece
-                else:
-                    print(terminal_markdown(piece, sys.stdout.isatty()), end="", flush=True)
-            assert final is not None
+            response = assistant.respond(question, history)
+            after: Segment | None = None
+            for segment in response.segments():  # verified: nothing shown is taken back
+                print(terminal_piece(segment, after, sys.stdout.isatty()), end="", flush=True)
+                after = segment
+            final = response.answer()
             print()
             if final.refused and final.reason:
                 print(final.reason)

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from assistant.markup import BOLD_LEAD, bold
 from index import content_terms
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
 EMPTY_SOURCES = ('<div class="aa-sources"><h3>Sources</h3><p class="aa-note">Ask a question: the passages the '
                  'answer cites appear here, with the quoted words highlighted.</p></div>')
 
-_MARKER = re.compile(r"\[(\d{1,2})\]")  # markup.MARKER without the space before it, which the page keeps
 # Characters that are inert in HTML but that a template engine or a Markdown/LaTeX renderer would act on.
 _INERT = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;",
                         "*": "&#42;", "_": "&#95;", "~": "&#126;"})
@@ -53,52 +51,57 @@ def pending_html() -> str:
     return '<div class="aa-pending" role="status">Checking the article…</div>'
 
 
-def streaming_html(partial: str, turn: int = 0) -> str:
-    """Verified text so far (it is never taken back), its markers already links, and a cursor."""
-    numbers = {int(n) for n in _MARKER.findall(partial)}
-    text = partial.strip()
-    lead = BOLD_LEAD.match(text)  # the short answer, in bold as the final answer shows it
-    body = (f'<strong class="aa-short">{esc(lead.group(1))}</strong>{_markers(text[lead.end():], numbers, turn)}'
-            if lead else _markers(text, numbers, turn))
-    return f'<div class="aa-answer aa-streaming">{body}<span class="aa-cursor" aria-hidden="true">▍</span></div>'
+def streaming_html(segments: Sequence[Any], turn: int = 0) -> str:
+    """The verified segments so far (they are never taken back), rendered as the final answer renders them,
+    and a cursor."""
+    return (f'<div class="aa-answer aa-streaming">{_segments_html(segments, turn)}'
+            f'<span class="aa-cursor" aria-hidden="true">▍</span></div>')
 
 
 def error_html(message: str) -> str:
     return f'<div class="aa-error">⚠️ {esc(message)}</div>'
 
 
-def _markers(text: str, numbers: set[int], turn: int) -> str:
-    """Escaped answer text with each known `[n]` turned into a link to that answer's own source n."""
-    def link(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        if n not in numbers:
-            return m.group(0)
-        return (f'<a class="aa-cite" href="#src-t{turn}-{n}" data-n="{n}" data-turn="{turn}" '
-                f'title="Show source {n} of this answer" aria-label="source {n}">[{n}]</a>')
+def _cite(n: int, turn: int) -> str:
+    """Marker n as a link to this answer's own source n."""
+    return (f'<a class="aa-cite" href="#src-t{turn}-{n}" data-n="{n}" data-turn="{turn}" '
+            f'title="Show source {n} of this answer" aria-label="source {n}">[{n}]</a>')
 
-    return _MARKER.sub(link, esc(text))
+
+def _segments_html(segments: Sequence[Any], turn: int) -> str:
+    """An answer's segments (`Segment`s, or their `to_dict()` form from the chat's state) as HTML: the short
+    answer in bold, each sentence escaped and followed by the link to the source it cites. The marks come from
+    the segments, never from Markdown or `[n]` found in text (a quoted sentence's own "[3]" stays text)."""
+    out: list[str] = []
+    after = ""
+    for seg in segments:
+        fields = seg if isinstance(seg, dict) else seg.to_dict()
+        kind, text, n = str(fields["kind"]), str(fields["text"]), fields.get("n")
+        if kind == "short":
+            out.append(f'<strong class="aa-short">{esc(text)}</strong>. ')
+        elif kind == "verdict":
+            out.append(f"{esc(text)} ")
+        elif kind == "sentence":
+            space = " " if after == "sentence" else ""
+            out.append(f"{space}{esc(text)} {_cite(int(n), turn)}" if n is not None else f"{space}{esc(text)}")
+        else:
+            out.append(esc(text))
+        after = kind
+    return "".join(out)
 
 
 def answer_html(answer: Any, turn: int = 0) -> str:
-    """The final answer as a chat message: markers link to this answer's sources (`turn`: its place in the
-    chat, so an older answer's [1] opens its own source 1); a refusal looks different."""
+    """The final answer as a chat message, rendered from its segments: markers link to this answer's sources
+    (`turn`: its place in the chat, so an older answer's [1] opens its own source 1); a refusal looks
+    different. An answer made without segments shows its text as it is, escaped."""
     text = str(_get(answer, "text", ""))
     if _get(answer, "refused", False):
         reason = str(_get(answer, "reason", "") or "")
         why = f'<div class="aa-why">{esc(reason)}</div>' if reason else ""
         badge = _BADGES.get(str(_get(answer, "refusal", "") or ""), "Not in the article")
         return f'<div class="aa-refusal"><span class="aa-badge">{badge}</span> {esc(text)}{why}</div>'
-
-    numbers = {int(_get(c, "n")) for c in _get(answer, "citations", [])}
-    short = _get(answer, "short_answer")
-    short_text = str((short.get("text") if isinstance(short, dict) else short.text) or "") if short else ""
-    # The bold words come from the structured `short_answer`, never from Markdown found in the text; the text
-    # starts with the same words as `**short**` (the chain's plain-text form), which the page skips.
-    lead = bold(short_text)
-    if short_text and text.startswith(lead):
-        return (f'<div class="aa-answer"><strong class="aa-short">{esc(short_text)}</strong>'
-                f'{_markers(text[len(lead):], numbers, turn)}</div>')
-    return f'<div class="aa-answer">{_markers(text, numbers, turn)}</div>'
+    segments = _get(answer, "segments", None) or []
+    return f'<div class="aa-answer">{_segments_html(segments, turn) if segments else esc(text)}</div>'
 
 
 def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:

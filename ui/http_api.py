@@ -84,7 +84,7 @@ def _extras(answer: Answer) -> dict[str, Any]:
     data = answer.to_dict()
     return {k: data[k] for k in ("citations", "passages", "refused", "reason", "refusal", "timings",
                                  "short_answer", "answer_score", "article_sha256", "standalone_question",
-                                 "backend")}
+                                 "backend", "segments")}
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")

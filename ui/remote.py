@@ -88,7 +88,7 @@ def find_serve(url: str, article: Path, api_key: str | None = None) -> Serve | N
 
 def answer_from_json(data: dict[str, Any]) -> Answer:
     """An `Answer` from the JSON the HTTP API gives (`Answer.to_dict()`'s fields)."""
-    from assistant.types import ShortAnswer
+    from assistant.types import Segment, ShortAnswer
 
     short = data.get("short_answer")
     return Answer(
@@ -98,4 +98,5 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         question=str(data.get("question", "")), standalone_question=str(data.get("standalone_question", "")),
         backend=str(data.get("backend", "")), reason=str(data.get("reason", "")), refusal=data.get("refusal"),
         answer_score=data.get("answer_score"),
-        short_answer=ShortAnswer(**short) if short else None, article_sha256=str(data.get("article_sha256", "")))
+        short_answer=ShortAnswer(**short) if short else None, article_sha256=str(data.get("article_sha256", "")),
+        segments=[Segment(**s) for s in data.get("segments", [])])

@@ -1,7 +1,7 @@
 """The abstention curve: what the figures would be if answers whose reader score is below a threshold were
 refused, for a grid of thresholds; and `choose_threshold`, the best threshold under a false-abstention cap.
 
-Every point applies the product's own refusal rule (`assistant.refusal.refuse_below`) to the answer the
+Every point applies the product's own refusal rule (`assistant.refusal.OperatingPoint.apply`) to the answer the
 assistant would give with no score threshold, so the point at the product's threshold is exactly what the
 product does. Pure functions over results.jsonl rows: no I/O, no models.
 """
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from assistant.evaluation.metrics import rate
-from assistant.refusal import refuse_below
+from assistant.refusal import OperatingPoint
 from assistant.types import Answer
 
 __all__ = ["CURVE_KEYS", "MAX_FALSE_ABSTENTION", "TABLE_STEP", "THRESHOLD_GRID", "abstention_curve", "best_point",
@@ -53,7 +53,7 @@ def _round(v: float | None) -> float | None:
 
 def abstention_curve(rows: Sequence[Mapping[str, Any]], thresholds: Iterable[float]) -> list[dict[str, Any]]:
     """One point per threshold, from scored rows (results.jsonl): each row's would-be answer (`raw_refused`,
-    `raw_containment`, `answer_score`) is refused by `refuse_below(answer, t)` and scored like the product's.
+    `raw_containment`, `answer_score`) is refused by `OperatingPoint(t).apply(answer)` and scored like the product's.
 
     Empty when no row has an answer score (no reader ran): a threshold would change nothing.
     """
@@ -62,7 +62,7 @@ def abstention_curve(rows: Sequence[Mapping[str, Any]], thresholds: Iterable[flo
     raw = [Answer(text="", refused=bool(r["raw_refused"]), answer_score=r.get("answer_score")) for r in rows]
     points = []
     for t in thresholds:
-        refused = [refuse_below(a, t).refused for a in raw]
+        refused = [OperatingPoint(t).apply(a).refused for a in raw]
         correct = [(not ref and bool(r["raw_containment"])) if r["answerable"] else ref
                    for r, ref in zip(rows, refused, strict=True)]
         points.append({

@@ -14,7 +14,7 @@ from assistant.errors import InputError
 from assistant.evaluation.gold import GoldRow
 from assistant.evaluation.scoring import score_row
 from assistant.progress import IndexProgress
-from assistant.refusal import refuse_below
+from assistant.refusal import OperatingPoint
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -93,14 +93,15 @@ def default_factory(settings: Settings, progress: bool = False, in_suite: bool =
 
 
 def _ask(assistant: Assistant, row: GoldRow, k: int | None,
-         threshold: float | None) -> tuple[Answer | None, Answer | None, str | None]:
-    """(the product's answer, the would-be answer before the reader-score refusal, an error)."""
+         point: OperatingPoint | None) -> tuple[Answer | None, Answer | None, str | None]:
+    """(the product's answer, the would-be answer before the reader-score refusal, an error). The product's
+    answer is the would-be one refused at the product's own operating point, by the same rule and words."""
     try:
-        if threshold is None:
+        if point is None:
             answer = assistant.ask(row.question, row.history, k=k)
             return answer, answer, None
         raw = assistant.ask(row.question, row.history, k=k, min_score=0.0)
-        return refuse_below(raw, threshold), raw, None
+        return point.apply(raw, assistant.vocabulary), raw, None
     except InputError as exc:  # a bad question or history is this row's failure, not the run's
         return None, None, str(exc)
 
@@ -108,10 +109,10 @@ def _ask(assistant: Assistant, row: GoldRow, k: int | None,
 def ask_rows(assistant: Assistant, rows: list[GoldRow], k: int | None, article: str,
               progress: Progress) -> list[dict[str, Any]]:
     scored = []
-    threshold = assistant.answer_threshold
+    point = assistant.operating_point
     for row in rows:
         t0 = time.perf_counter()
-        answer, raw, error = _ask(assistant, row, k, threshold)
+        answer, raw, error = _ask(assistant, row, k, point)
         latency = time.perf_counter() - t0
         if answer is not None and raw is not None and answer is not raw:
             # Refused after the fact: the product stops at the gate and never generates or verifies.

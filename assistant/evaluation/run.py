@@ -10,10 +10,10 @@ to the exit code.
 Scoring is offline and deterministic apart from latency (see `metrics` for the definitions). With `gate=True`
 the figures are checked against `thresholds.toml` and the exit code says whether they all passed.
 
-When the assistant refuses on a reader score (`assistant.answer_threshold` is not None), each question is asked
-with `min_score=0.0` to see the would-be answer, and `refuse_below(answer, threshold)` gives the product's
-answer, which is what results.jsonl and the figures score; the abstention curve applies `refuse_below` with
-every threshold of a grid to the would-be answers (see `abstention`).
+When the assistant refuses on a reader score (`assistant.operating_point` is not None), each question is asked
+with `min_score=0.0` to see the would-be answer, and `operating_point.apply(answer)` gives the product's
+answer (the same object the product decides with), which is what results.jsonl and the figures score; the
+abstention curve applies the same rule at every threshold of a grid to the would-be answers (see `abstention`).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def run_eval(gold_path: Path, settings: Settings | None = None, *, out: Path, k:
     finally:
         bar.close()
 
-    summary = summarize(scored, assistant.answer_threshold)
+    summary = summarize(scored, _threshold(assistant))
     summary["backend"] = assistant.default_backend
     summary["settings"] = _settings_info(assistant.settings)
     summary["run"] = {
@@ -148,9 +148,9 @@ def run_suite(folder: Path, settings: Settings | None = None, *, out: Path, k: i
             assistant = factory(a.text)
             if not first:
                 first.update(backend=assistant.default_backend, settings=assistant.settings,
-                             embedder=assistant.embedder.name, threshold=assistant.answer_threshold)
-            elif assistant.answer_threshold != first["threshold"]:
-                raise InputError(f"{a.text}: its assistant refuses below {assistant.answer_threshold}, the first "
+                             embedder=assistant.embedder.name, threshold=_threshold(assistant))
+            elif _threshold(assistant) != first["threshold"]:
+                raise InputError(f"{a.text}: its assistant refuses below {_threshold(assistant)}, the first "
                                  f"one below {first['threshold']}; a suite runs one configuration")
             bar.start(a.name, len(rows))
             scored += ask_rows(assistant, rows, k, a.name, bar)
@@ -173,3 +173,9 @@ def run_suite(folder: Path, settings: Settings | None = None, *, out: Path, k: i
         "thresholds": {name: {"min": b.min, "max": b.max} for name, b in bounds.items()},
     }
     return finish(out, scored, summary, bounds, gate, started, echo)
+
+
+def _threshold(assistant: Assistant) -> float | None:
+    """The product's threshold (None: it refuses on no reader score)."""
+    point = assistant.operating_point
+    return None if point is None else point.threshold

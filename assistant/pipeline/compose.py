@@ -1,6 +1,6 @@
-"""Composing the answer: the short answer in bold (or Yes./No. when the cited sentence settles it, else "The
-article says:") first, then the backed generated sentences or the reader's sentence, each cited; a refusal in
-its one text with its reason."""
+"""Composing the answer as segments: the short answer (or Yes./No. when the cited sentence settles it, else "The
+article says:") first, then the backed generated sentences or the reader's sentence, each citing its source; a
+refusal in its one text with its reason. `Answer.text` is their Markdown (assistant/markup.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any
 
 from assistant.citations import build_citations
 from assistant.evidence import Evidence, EvidenceFinder, extractive_answer, quote_sentences
-from assistant.markup import bold
+from assistant.markup import markdown
 from assistant.pipeline.turn import Turn
 from assistant.reader import Reader
 from assistant.refusal import Decision, refusal_text, unbacked
 from assistant.span_gate import span_signals
-from assistant.types import Answer, Citation, ShortAnswer
+from assistant.types import Answer, Citation, Segment, ShortAnswer
 from assistant.yes_no import SAYS, settle
 from index import ArticleIndex, content_terms
 
@@ -34,14 +34,14 @@ class Compose:
         """`turn` with what its answer opens with, decided once: the short answer in bold; for a yes/no question
         Yes./No. when the cited sentence settles it (assistant/yes_no.py), else "The article says:". Nothing
         for a refusal or without evidence."""
-        if turn.decision is None or not turn.decision.answerable or not turn.evidence:
+        if turn.route not in ("extract", "generate") or not turn.evidence:  # refused, or an overview's quotes
             return turn
         if turn.query.yes_no:
             best = turn.evidence[0].sentence
             settled = settle(turn.query, best.text, self.finder.before(best))
-            return replace(turn, opening=f"{settled.answer}. " if settled.answer else f"{SAYS} ")
+            return replace(turn, opening=Segment("verdict", f"{settled.answer}." if settled.answer else SAYS))
         short = self.short_answer(turn)
-        return replace(turn, opening=f"{bold(short.text)}. " if short else "", short=short)
+        return replace(turn, opening=Segment("short", short.text) if short else None, short=short)
 
     def run(self, turn: Turn) -> Answer:
         t = time.perf_counter()
@@ -50,28 +50,30 @@ class Compose:
         common: dict[str, Any] = {"passages": turn.hits, "question": turn.question,
                                   "standalone_question": turn.standalone, "backend": self.backend_name,
                                   "answer_score": decision.score, "article_sha256": self.index.article_sha256}
-        if not decision.answerable:
+        if turn.route == "refuse":
             return _refused(decision, turn, t, common)
         citations: list[Citation] = []
-        text, reason = "", "extractive"
-        if turn.query.overview:
-            text, citations = quote_sentences(turn.evidence, self.index.article.text)
+        sentences: list[Segment] = []
+        reason = "extractive"
+        if turn.route == "overview":
+            sentences, citations = quote_sentences(turn.evidence, self.index.article.text)
             reason = decision.reason
         elif turn.backed:
-            text, citations = build_citations(self.index.article.text, turn.backed)
+            sentences, citations = build_citations(self.index.article.text, turn.backed)
             dropped = turn.generated - len(turn.backed)
             reason = f"generated; {dropped} unsupported sentence(s) removed" if dropped else "generated"
         elif turn.draft is not None:
             reason = ("the model found no answer; the article's best sentence is shown" if turn.found_nothing
                       else "the model's answer was not backed by the article; the article's best sentence is shown")
         if not citations:
-            text, citations = extractive_answer(turn.evidence, self.index.article.text)
+            sentences, citations = extractive_answer(turn.evidence, self.index.article.text)
         if not citations:
             return _refused(unbacked(decision.score), turn, t, common)
         citations = [replace(c, source_start=at[0], source_end=at[1]) if (at := self.index.source_span(c.start, c.end))
                      else c for c in citations]
-        return Answer(turn.opening + text, False, citations=citations, reason=reason, short_answer=turn.short,
-                      timings=_total(turn, t), **common)
+        segments = [turn.opening, *sentences] if turn.opening else sentences
+        return Answer(markdown(segments), False, citations=citations, reason=reason, short_answer=turn.short,
+                      timings=_total(turn, t), segments=segments, **common)
 
     def short_answer(self, turn: Turn) -> ShortAnswer | None:
         """The reader's span in the best sentence (the one every answer cites first), when the question wants
@@ -110,8 +112,9 @@ def span_candidate(turn: Turn, text: str, floor: float) -> tuple[int, int, float
 
 
 def _refused(decision: Decision, turn: Turn, started: float, common: dict[str, Any]) -> Answer:
-    return Answer(refusal_text(decision.kind), True, reason=decision.reason, refusal=decision.kind,
-                  timings=_total(turn, started), **common)
+    text = refusal_text(decision.kind)
+    return Answer(text, True, reason=decision.reason, refusal=decision.kind, timings=_total(turn, started),
+                  segments=[Segment("refusal", text)], **common)
 
 
 def _total(turn: Turn, started: float) -> dict[str, float]:

@@ -1,4 +1,5 @@
-"""The decision step: answer or refuse, from what the reader found (the rule is assistant/refusal.py's)."""
+"""The decision steps: refuse before retrieval (`Screen`), or after reading answer or refuse at the operating
+point (`Decide`; the rule is assistant/refusal.py's). Each sets the turn's route, once."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import time
 from dataclasses import replace
 
 from assistant.evidence import EvidenceFinder
-from assistant.pipeline.turn import Turn
-from assistant.refusal import decide, resolve_threshold, screen
+from assistant.pipeline.turn import Route, Turn
+from assistant.refusal import OperatingPoint, screen
 
 __all__ = ["Decide", "Screen"]
 
@@ -18,21 +19,22 @@ class Screen:
 
     def run(self, turn: Turn) -> Turn:
         decision = screen(turn.asked)
-        return turn if decision is None else replace(turn, standalone=turn.question, decision=decision)
+        if decision is None:
+            return turn
+        return replace(turn, standalone=turn.question, decision=decision, route="refuse")
 
 
 class Decide:
-    def __init__(self, finder: EvidenceFinder, answer_threshold: float | None) -> None:
-        self.finder = finder
-        self.answer_threshold = answer_threshold
+    """`point`: resolved once, here, from the setting and the reader's validated threshold; `generates`: whether
+    the backend writes the answer (route "generate") or the reader's sentence is it ("extract")."""
 
-    @property
-    def threshold(self) -> float:
-        """Below this probability the answer is refused: the setting, else the reader's validated one."""
-        return resolve_threshold(self.answer_threshold, self.finder.reader.threshold)
+    def __init__(self, finder: EvidenceFinder, answer_threshold: float | None, *, generates: bool) -> None:
+        self.finder = finder
+        self.point = OperatingPoint.resolve(answer_threshold, finder.reader.threshold)
+        self.generates = generates
 
     def run(self, turn: Turn) -> Turn:
         t = time.perf_counter()
-        threshold = self.threshold if turn.min_score is None else turn.min_score
-        decision = decide(turn.query, turn.evidence, threshold, self.finder.vocabulary)
-        return replace(turn, decision=decision, timings=turn.lap("decide_s", t))
+        decision = self.point.at(turn.min_score).decide(turn.query, turn.evidence, self.finder.vocabulary)
+        route: Route = "refuse" if not decision.answerable else "generate" if self.generates else "extract"
+        return replace(turn, decision=decision, route=route, timings=turn.lap("decide_s", t))

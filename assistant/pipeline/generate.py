@@ -10,7 +10,7 @@ from assistant.backends import Backend
 from assistant.evidence import EvidenceFinder
 from assistant.pipeline.turn import Turn
 from assistant.pipeline.verify import Checker
-from assistant.types import Message
+from assistant.types import Message, Segment
 from index import Hit
 from prompts import chat_messages
 
@@ -40,11 +40,10 @@ class Generate:
         passages = "\n".join(f"[{i}] {self.finder.prompt_text(h)}" for i, h in enumerate(self.context(turn), start=1))
         return chat_messages("answer", passages=passages, question=turn.standalone)
 
-    def run(self, turn: Turn, check: Checker) -> Iterator[str]:
-        """Runs the model and has `check` check its answer sentence by sentence; yields each backed sentence
-        with its `[n]` marker as soon as it is complete."""
-        if (turn.decision is None or not turn.decision.answerable or not self.backend.generates
-                or turn.query.overview):  # an overview is the article's own sentences
+    def run(self, turn: Turn, check: Checker) -> Iterator[Segment]:
+        """Runs the model and has `check` check its answer sentence by sentence; yields each backed sentence,
+        citing its source, as soon as it is complete."""
+        if turn.route != "generate":  # refused, an overview (the article's own sentences), or extractive
             return
         t = time.perf_counter()
         timings = check.timings

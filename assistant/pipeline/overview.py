@@ -76,7 +76,8 @@ class Overview:
             chosen = []
         hits = _ranked([e.hit for e in sorted(chosen, key=lambda e: -e.similarity)])
         return replace(turn, standalone=turn.standalone or turn.question, evidence=chosen, hits=hits,
-                       decision=decision, timings=turn.lap("overview_s", t))
+                       decision=decision, route="overview" if decision.answerable else "refuse",
+                       timings=turn.lap("overview_s", t))
 
     def _evidence(self, i: int, similarity: float) -> Evidence | None:
         """Sentence i with the passage that holds it (None for a sentence too long for any one passage)."""

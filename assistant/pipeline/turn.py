@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 from assistant.citations import SupportedSentence
 from assistant.evidence import Evidence
 from assistant.question import Question, analyse
 from assistant.refusal import Decision
-from assistant.types import Message, ShortAnswer
+from assistant.types import Message, Segment, ShortAnswer
 from index import Hit
 
-__all__ = ["Turn"]
+__all__ = ["Route", "Turn"]
+
+# What the turn does once decided, set by the step that decides it: refused (the screen, the overview's or the
+# reader's decision), an overview of the article's own sentences, the reader's sentence as the answer, or a
+# generated answer checked sentence by sentence. Every later step reads it; none decides it again.
+Route = Literal["refuse", "overview", "extract", "generate"]
 
 
 @dataclass(frozen=True)
@@ -33,13 +39,14 @@ class Turn:
     hits: list[Hit] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     decision: Decision | None = None  # set by the screen (instructions) or the decision after reading
+    route: Route | None = None  # set with the decision, once: what the rest of the steps do
     draft: str | None = None  # what the model wrote (None: no model ran)
     backed: list[SupportedSentence] = field(default_factory=list)  # its sentences the article backs, in order
     generated: int = 0  # how many sentences of the draft were checked against the article
     found_nothing: bool = False  # the model said the passages do not answer (or wrote nothing): verify.py decides
     # What the answer opens with (the bold short answer, or Yes./No./"The article says:") and the short answer
     # itself: decided once, by Compose.open after the decision, and read by streaming and composing alike.
-    opening: str = ""
+    opening: Segment | None = None
     short: ShortAnswer | None = None
     asked: Question = field(init=False, repr=False, compare=False)
     query: Question = field(init=False, repr=False, compare=False)
@@ -51,7 +58,7 @@ class Turn:
     @property
     def refused(self) -> bool:
         """Decided against answering (by the screen or after reading)."""
-        return self.decision is not None and not self.decision.answerable
+        return self.route == "refuse"
 
     def lap(self, key: str, started: float) -> dict[str, float]:
         return {**self.timings, key: time.perf_counter() - started}

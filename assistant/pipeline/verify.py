@@ -8,11 +8,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.citations import Numbering, SupportedSentence, split_answer
+from assistant.citations import Numbering, SupportedSentence, segment, split_answer
 from assistant.claims import claims_match
 from assistant.evidence import Evidence, EvidenceFinder, choose_evidence
 from assistant.pipeline.turn import Turn
 from assistant.question import negates
+from assistant.types import Segment
 from index import Embedder, content_terms
 
 __all__ = ["ANSWER_ENDS", "MIN_NEW_WORDS_FOUND", "MIN_SIMILARITY", "NOT_FOUND", "Checker", "supported"]
@@ -92,8 +93,8 @@ class Checker:
         return replace(turn, draft=self.draft, backed=list(self.backed), generated=self.judged, timings=self.timings,
                        found_nothing=self.not_found or self.said_not_found or not self.draft.strip())
 
-    def feed(self, piece: str) -> list[str]:
-        """The sentences `piece` completed that the article backs, each with its `[n]` marker."""
+    def feed(self, piece: str) -> list[Segment]:
+        """The sentences `piece` completed that the article backs, each citing its source."""
         if self.finished:
             return []
         self.draft += piece
@@ -104,7 +105,7 @@ class Checker:
         sentences = split_answer(body)
         return self._check(sentences if self.finished else sentences[:-1])
 
-    def close(self) -> list[str]:
+    def close(self) -> list[Segment]:
         """The rest once the model stops: its last sentence is complete now."""
         if self.finished:
             return []
@@ -113,8 +114,8 @@ class Checker:
         end = ANSWER_ENDS.search(body)
         return self._check(split_answer(body[:end.start()] if end else body))
 
-    def _check(self, sentences: list[str]) -> list[str]:
-        out: list[str] = []
+    def _check(self, sentences: list[str]) -> list[Segment]:
+        out: list[Segment] = []
         while self.checked < len(sentences) and not self.not_found:
             i, sentence = self.checked, sentences[self.checked]
             self.checked += 1
@@ -135,5 +136,5 @@ class Checker:
                 continue
             backed = replace(backed, n=self._number(backed.evidence))
             self.backed.append(backed)
-            out.append(f"{backed.text} [{backed.n}]")
+            out.append(segment(backed))
         return out

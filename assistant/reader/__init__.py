@@ -47,8 +47,11 @@ class Reading:
 
 class Reader(ABC):
     name: str = "reader"
-    threshold: float = 0.5  # below this the best sentence is not taken as an answer
-    span_threshold: float = 0.5  # below this no short answer is given
+    # Below `threshold` the best sentence is not taken as an answer; below `span_threshold` no short answer is
+    # given. Even odds until a reader is validated: a trained reader carries its own, chosen on held-out
+    # articles (its reader.json), and the chain reads the threshold once (assistant/refusal.py: OperatingPoint).
+    threshold: float = 0.5
+    span_threshold: float = 0.5
     span_gate: SpanGate | None = None  # P(short answer right), fitted for this reader (assistant/span_gate.py)
     fusion: Fusion = Fusion()  # the identity unless fitted (assistant/reader/fusion.py)
 

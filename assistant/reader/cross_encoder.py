@@ -39,9 +39,10 @@ class CrossEncoderReader(Reader):
         self.weights = Path(weights) if weights else default_weights_dir()
         self._net, self._tokenizer = net, tokenizer
         config = self._config() if net is None else {}
-        self.threshold = float(threshold if threshold is not None else config.get("threshold", 0.5))
+        # Weights without validated levels (being trained) fall back to the Reader's defaults.
+        self.threshold = float(threshold if threshold is not None else config.get("threshold", Reader.threshold))
         self.span_threshold = float(span_threshold if span_threshold is not None
-                                    else config.get("span_threshold", 0.5))
+                                    else config.get("span_threshold", Reader.span_threshold))
         if fusion is None:
             try:
                 fusion = Fusion.from_config(config.get("fusion"))

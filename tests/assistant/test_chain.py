@@ -8,7 +8,7 @@ import pytest
 from assistant import Answer, Assistant, InputError
 from assistant.chain import REFUSAL
 from assistant.history import trim_history
-from assistant.refusal import INSTRUCTIONS, refuse_below
+from assistant.refusal import INSTRUCTIONS, OperatingPoint
 from tests.support.fakes import FakeLLM
 
 Make = Callable[..., Assistant]
@@ -45,16 +45,17 @@ def test_refused_below_the_readers_threshold_and_the_score_is_kept(make_assistan
     question = "How many visitors did the lighthouse have?"  # the fake reader finds 1 of its 2 words: 0.5
     ans = a.ask(question)
     assert ans.refused and ans.text == REFUSAL and not ans.citations and ans.short_answer is None
-    assert ans.answer_score == 0.5 and a.answer_threshold == 0.75
+    assert ans.answer_score == 0.5 and a.operating_point == OperatingPoint(0.75, "setting")
     assert ans.reason == "No sentence of the article answers this."  # in plain words; the score is answer_score
     would = a.ask(question, min_score=0.0)  # what evaluation asks to draw the abstention curve
     assert not would.refused and would.answer_score == 0.5
-    again = refuse_below(would, 0.75)
-    # The same decision as the product's (the curve's point at the threshold is what the product does); its
-    # reason is the generic one, since the curve never looks at the article's words.
+    again = a.operating_point.apply(would, a.vocabulary)
+    # The same decision as the product's, through the same object (the curve's point at the threshold is what
+    # the product does), with the same reason words.
     assert (again.text, again.refused, again.citations, again.short_answer) == (ans.text, True, [], None)
-    assert again.reason == "No sentence of the article answers this." and again.refusal == "below_threshold"
-    assert refuse_below(would, 0.5) is would
+    assert (again.reason, again.refusal) == (ans.reason, ans.refusal) == ("No sentence of the article answers "
+                                                                          "this.", "below_threshold")
+    assert OperatingPoint(0.5).apply(would) is would
 
 
 def test_short_answer_comes_first_and_points_into_the_cited_sentence(make_assistant: Make,

@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.citations import Numbering, SupportedSentence, build_citations, split_answer
-from assistant.markup import plain, strip_markers
+from assistant.markup import markdown, plain, strip_markers
 from index import Hit, Passage, Sentence
 
 TEXT = "Founded in 1992, the CSTO brings together six countries. Russia leads it."
@@ -21,8 +21,9 @@ def test_one_citation_per_quoted_sentence_and_quotes_are_verbatim() -> None:
     backed = [SupportedSentence("It was founded in 1992.", first, hit, 1.0, 0.9, number(first)),
               SupportedSentence("It has six members.", first, hit, 1.0, 0.8, number(first)),
               SupportedSentence("Russia leads it.", second, hit, 1.0, 0.9, number(second))]
-    text, citations = build_citations(TEXT, backed)
-    assert text == "It was founded in 1992. [1] It has six members. [1] Russia leads it. [2]"
+    segments, citations = build_citations(TEXT, backed)
+    assert markdown(segments) == "It was founded in 1992. [1] It has six members. [1] Russia leads it. [2]"
+    assert [(s.kind, s.n) for s in segments] == [("sentence", 1), ("sentence", 1), ("sentence", 2)]
     assert [c.n for c in citations] == [1, 2]
     for c in citations:
         assert TEXT[c.start:c.end] == c.quote and c.passage_id == "p1"

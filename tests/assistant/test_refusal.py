@@ -5,14 +5,13 @@ import pytest
 from assistant.evidence import Evidence
 from assistant.injection import looks_like_injection
 from assistant.question import analyse
-from assistant.refusal import Decision, not_mentioned, resolve_threshold, screen, unbacked
-from assistant.refusal import decide as _decide
+from assistant.refusal import Decision, OperatingPoint, not_mentioned, screen, unbacked
 from index import Hit, Passage, Sentence, content_terms
 
 
 def decide(question: str, evidence: list[Evidence], threshold: float,
            vocabulary: set[str] | None = None) -> Decision:
-    return _decide(analyse(question), evidence, threshold, vocabulary or ())
+    return OperatingPoint(threshold).decide(analyse(question), evidence, vocabulary or ())
 
 
 @pytest.mark.parametrize("q", [
@@ -59,9 +58,12 @@ def test_instructions_are_screened_from_the_question_alone() -> None:
 
 
 def test_the_threshold_is_the_setting_else_the_readers() -> None:
-    assert resolve_threshold(None, 0.42) == 0.42
-    assert resolve_threshold(0.7, 0.42) == 0.7
-    assert resolve_threshold(0.0, 0.42) == 0.0  # a setting of 0 answers everything; it is not "unset"
+    assert OperatingPoint.resolve(None, 0.42) == OperatingPoint(0.42, "reader")
+    assert OperatingPoint.resolve(0.7, 0.42) == OperatingPoint(0.7, "setting")
+    # a setting of 0 answers everything; it is not "unset"
+    assert OperatingPoint.resolve(0.0, 0.42) == OperatingPoint(0.0, "setting")
+    point = OperatingPoint.resolve(None, 0.42)
+    assert point.at(None) is point and point.at(0.0) == OperatingPoint(0.0, "given")
     assert unbacked(0.9).kind == "unbacked" and unbacked(0.9).score == 0.9
 
 
@@ -101,3 +103,25 @@ def test_each_refusal_kind_has_a_true_text() -> None:
     assert "does not say" not in INSTRUCTIONS
     assert {refusal_text(k) for k in ("not_found", "below_threshold", "unbacked")} == {REFUSAL}
     assert is_refusal(INSTRUCTIONS) and is_refusal(f" {REFUSAL}\n") and not is_refusal(f"{REFUSAL} But also ...")
+
+
+def test_evaluation_refuses_a_would_be_answer_as_the_product_decides_it() -> None:
+    """`apply` on an answer asked with min_score 0.0 gives what `decide` gives at the same point: the same
+    refusal, kind and reason words (the abstention curve's point at the threshold is the product)."""
+    from assistant.types import Answer
+
+    vocabulary = set(content_terms("The CSTO and NATO met. Russia leads the alliance of six states."))
+    point = OperatingPoint(0.5, "reader")
+    for question, score in [("Who is the NATO Secretary General?", 0.3), ("Who leads the alliance?", 0.3),
+                            ("Who leads the alliance?", 0.7)]:
+        decided = point.decide(analyse(question), [_evidence(score)], vocabulary)
+        would = Answer("Russia leads the alliance.", False, question=question, standalone_question=question,
+                       answer_score=score)
+        applied = point.apply(would, vocabulary)
+        assert applied.refused == (not decided.answerable)
+        if applied.refused:
+            assert (applied.reason, applied.refusal, applied.citations) == (decided.reason, decided.kind, [])
+        else:
+            assert applied is would
+    refused = Answer("The article does not say.", True, answer_score=0.1)
+    assert point.apply(refused) is refused

@@ -39,7 +39,7 @@ def test_bad_chunking_is_an_input_error() -> None:
 def test_the_readers_defaults_are_the_measured_constants() -> None:
     s = Settings.resolve()
     assert (s.read_sentences, s.article_sentences) == (MAX_CANDIDATES, ARTICLE_SENTENCES)
-    assert s.answer_threshold is None  # None: the threshold the reader was validated with (refusal.resolve_threshold)
+    assert s.answer_threshold is None  # None: the reader's validated threshold (OperatingPoint.resolve)
 
 
 def test_paths_are_expanded_and_blank_hosts_are_none(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,7 @@ from ui.format import (
     example_questions,
     paragraph_bounds,
     sources_html,
+    streaming_html,
 )
 
 
@@ -256,7 +257,7 @@ def test_ask_endpoint_returns_the_cli_json(ui: ChatUI, assistant: Assistant) -> 
     want = assistant.ask("When was the lighthouse of Varn built?", []).to_dict()
     assert set(got) == set(want) == {"answer", "refused", "citations", "passages", "timings",
                                      "standalone_question", "backend", "reason", "refusal", "answer_score",
-                                     "short_answer", "article_sha256"}
+                                     "short_answer", "article_sha256", "segments"}
     assert {k: v for k, v in got.items() if k != "timings"} == {k: v for k, v in want.items() if k != "timings"}
     for c in got["citations"]:
         assert assistant.article_text[c["start"]:c["end"]] == c["quote"]
@@ -298,25 +299,31 @@ def test_short_answer_is_shown_in_bold_and_escaped() -> None:
     cite = {"n": 1, "passage_id": "p", "quote": text[start:], "start": start, "end": len(text)}
     short = {"text": "<1871>", "start": text.index("<1871>"), "end": text.index("<1871>") + 6, "score": 0.9}
     answer = {"answer": f"**<1871>**. {text[start:]} [1]", "refused": False, "citations": [cite],
-              "short_answer": short}
+              "short_answer": short, "segments": [{"kind": "short", "text": "<1871>", "n": None},
+                                                  {"kind": "sentence", "text": text[start:], "n": 1}]}
     shown = answer_html(answer)
     assert '<strong class="aa-short">&lt;1871&gt;</strong>. The lighthouse' in shown
     assert "**" not in shown and "&#42;" not in shown and 'href="#src-t0-1"' in shown
 
 
-def test_bold_comes_from_the_short_answer_field_not_from_the_text() -> None:
-    from assistant.types import Answer, Citation, ShortAnswer
+def test_the_page_renders_the_segments_and_never_reads_marks_back_out_of_text() -> None:
+    from assistant.types import Answer, Citation, Segment
 
-    text = "Varn\n\nThe lighthouse was built in 1871 by Maria Holt."
+    text = "Varn\n\nThe lighthouse was built in 1871 by Maria Holt [2]."
     start = text.index("The")
     cite = Citation(1, "p", text[start:], start, len(text))
     body = f"{text[start:]} [1]"
-    plain = answer_html(Answer(f"**1871**. {body}", False, citations=[cite]))  # no short_answer: no bold
-    assert "<strong" not in plain and "&#42;&#42;1871&#42;&#42;" in plain
-    at = text.index("1871")
-    shown = answer_html(Answer(f"**1871**. {body}", False, citations=[cite],
-                               short_answer=ShortAnswer("1871", at, at + 4, 0.9)))
+    # Without segments the text is shown as it is: no bold and no links made from Markdown found in it.
+    plain = answer_html(Answer(f"**1871**. {body}", False, citations=[cite]))
+    assert "<strong" not in plain and "&#42;&#42;1871&#42;&#42;" in plain and "aa-cite" not in plain
+    segments = [Segment("short", "1871"), Segment("sentence", text[start:], 1)]
+    shown = answer_html(Answer(f"**1871**. {body}", False, citations=[cite], segments=segments))
     assert shown.startswith('<div class="aa-answer"><strong class="aa-short">1871</strong>. The lighthouse')
+    # The article's own "[2]" stays text; only the segment's citation is a link.
+    assert 'href="#src-t0-1"' in shown and 'href="#src-t0-2"' not in shown and "Holt [2]." in shown
+    # While streaming, the same rendering with a cursor.
+    streaming = streaming_html(segments[:1], 3)
+    assert '<strong class="aa-short">1871</strong>. ' in streaming and "aa-cursor" in streaming
 
 
 HARBOUR = "The Harbour of Kell\n\nThe harbour of Kell was dredged in 1902 by the engineer Tomas Brann.\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import socket
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,8 @@ import pytest
 
 import ui.server
 from assistant import Assistant
+from assistant.response import Response
+from assistant.types import Answer, Segment
 from ui import cli
 from ui.cli import format_sources
 
@@ -48,11 +50,15 @@ def test_without_a_file_position_only_the_article_text_offsets(tmp_path: Path,
 
 
 def test_bold_is_bold_on_a_terminal_and_plain_in_a_pipe() -> None:
-    from ui.cli import terminal_markdown
+    """Rendered from the answer's segments; Markdown in a quoted sentence is never read as bold."""
+    from assistant.types import Segment
+    from ui.cli import terminal_text
 
-    text = "**1992**. The treaty was signed in 1992 [1]."
-    assert terminal_markdown(text, tty=False) == "1992. The treaty was signed in 1992 [1]."
-    assert terminal_markdown(text, tty=True) == "\033[1m1992\033[0m. The treaty was signed in 1992 [1]."
+    segments = [Segment("short", "1992"), Segment("sentence", "The **treaty** was signed in 1992.", 1),
+                Segment("sentence", "It has six members.", 2)]
+    rest = "The **treaty** was signed in 1992. [1] It has six members. [2]"
+    assert terminal_text(segments, tty=False) == f"1992. {rest}"
+    assert terminal_text(segments, tty=True) == f"\033[1m1992\033[0m. {rest}"
 
 
 def test_bad_input_names_what_was_wrong_and_where(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -132,12 +138,14 @@ class _Interrupting:
         self.inner, self.title, self.index = inner, inner.title, inner.index
         self.histories: list[list[dict[str, str]]] = []
 
-    def stream(self, question: str, history: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+    def respond(self, question: str, history: list[dict[str, str]]) -> Response:
         self.histories.append(list(history))
         if question.startswith("stop"):
-            yield "**1871**. "
-            raise KeyboardInterrupt
-        yield from self.inner.stream(question, history)
+            def cut() -> Iterator[Segment | Answer]:
+                yield Segment("short", "1871")
+                raise KeyboardInterrupt
+            return Response(cut())
+        return self.inner.respond(question, history)
 
 
 def test_ctrl_c_stops_the_answer_not_the_chat(make_assistant: Callable[..., Assistant], small_article: Path,

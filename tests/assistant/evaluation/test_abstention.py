@@ -15,7 +15,7 @@ from assistant.evaluation.abstention import (
     choose_threshold,
     curve_thresholds,
 )
-from assistant.refusal import REFUSAL, refuse_below
+from assistant.refusal import REFUSAL, OperatingPoint
 from assistant.types import Answer, ShortAnswer
 from tests.assistant.evaluation.test_run import GOLD_ROWS, write_gold
 from tests.support.fakes import FakeEmbedder
@@ -80,14 +80,14 @@ def curve_rows() -> list[dict]:
         (gold("d", False), answer("In 1990.", score=0.3)),         # unanswerable, unsure: refused at 0.5
         (gold("e", False), answer(REFUSAL, refused=True)),         # refused before any reader ran
     ]
-    return [scored(row, refuse_below(raw, 0.5), raw=raw) for row, raw in cases]
+    return [scored(row, OperatingPoint(0.5).apply(raw), raw=raw) for row, raw in cases]
 
 
 def test_rows_keep_the_would_be_answer():
     rows = curve_rows()
     b = rows[1]
     assert b["refused"] and b["response"] == REFUSAL
-    assert b["reason"] == refuse_below(answer("In 1871.", score=0.4), 0.5).reason
+    assert b["reason"] == OperatingPoint(0.5).apply(answer("In 1871.", score=0.4)).reason
     assert b["raw_refused"] is False and b["raw_containment"] == 1.0 and b["answer_score"] == 0.4
     assert b["correct"] == 0.0 and b["containment"] == 0.0
     assert rows[4]["raw_refused"] is True and rows[4]["answer_score"] is None
@@ -143,7 +143,7 @@ def test_choose_threshold():
 
 class ScoredAssistant:
     """A fake over a real assistant (fake embedder): its answers carry scripted reader scores and short
-    answers, and it refuses below its own threshold the way the product does (`refuse_below`)."""
+    answers, and it refuses below its own threshold the way the product does (`OperatingPoint.apply`)."""
 
     def __init__(self, inner: Assistant, scores: dict[str, float], threshold: float | None) -> None:
         self.inner, self.scores, self.threshold = inner, scores, threshold
@@ -152,8 +152,12 @@ class ScoredAssistant:
         self.asked_with: list[float | None] = []
 
     @property
-    def answer_threshold(self) -> float | None:
-        return self.threshold
+    def operating_point(self) -> OperatingPoint | None:
+        return None if self.threshold is None else OperatingPoint(self.threshold, "setting")
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return self.inner.vocabulary
 
     def ask(self, question, history=None, *, k=None, min_score=None):
         self.asked_with.append(min_score)
@@ -165,7 +169,8 @@ class ScoredAssistant:
             start = self.article_text.index(text, ans.citations[0].start)
             short = ShortAnswer(text, start, start + len(text), 0.9)
         ans = replace(ans, answer_score=self.scores.get(question), short_answer=short)
-        return refuse_below(ans, self.threshold if min_score is None else min_score)
+        threshold = self.threshold if min_score is None else min_score
+        return ans if threshold is None else OperatingPoint(threshold).apply(ans)
 
 
 SCORES = {r["question"]: s for r, s in zip(GOLD_ROWS, [0.9, 0.3, 0.7, 0.2, 0.55], strict=True)}

@@ -4,6 +4,7 @@ from pathlib import Path
 from assistant import Assistant
 from assistant.pipeline.turn import Turn
 from assistant.pipeline.verify import Checker
+from assistant.types import Segment
 from tests.support.fakes import FakeLLM
 
 
@@ -19,7 +20,8 @@ def test_the_model_sees_the_best_passages_and_each_backed_sentence_streams_with_
     turn = _prepared(a, "When was the lighthouse of Varn built?")
     check = Checker(turn, a.finder, a.embedder)
     parts = list(chain.generate_step.run(turn, check))
-    assert parts == ["The lighthouse of Varn was built in 1871. [1]"]  # the unbacked sentence never shows
+    # the unbacked sentence never shows
+    assert parts == [Segment("sentence", "The lighthouse of Varn was built in 1871.", 1)]
     prompt = "\n".join(m["content"] for m in llm.prompts[0])
     assert "[1] " in prompt and "1871" in prompt and "When was the lighthouse of Varn built?" in prompt
     assert {"first_token_s", "first_verified_s", "generate_s"} <= set(check.timings)
