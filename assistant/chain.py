@@ -48,7 +48,7 @@ class AnswerChain:
         self.search_step = Retrieve(index, settings.top_k, settings.read_passages)
         self.read_step = Read(index, finder, settings.top_k)
         self.decide_step = Decide(finder, settings.answer_threshold, generates=backend.generates)
-        self.generate_step = Generate(backend, finder, context_passages=settings.context_passages,
+        self.generate_step = Generate(backend, finder, context_sentences=settings.context_sentences,
                                   max_tokens=settings.max_tokens, temperature=settings.temperature)
         self.compose_step = Compose(index, finder, backend.name)
 

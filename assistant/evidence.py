@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.injection import looks_like_planted_orders, redact_injections
+from assistant.injection import looks_like_planted_orders
 from assistant.reader import Candidate, Reader, is_title, reader_context
 from assistant.settings import ARTICLE_SENTENCES, MAX_CANDIDATES
 from assistant.types import Citation, Segment
@@ -174,13 +174,14 @@ class EvidenceFinder:
                 found.append(i)
         return [(i, vectors[i]) for i in found]
 
-    def prompt_text(self, hit: Hit) -> str:
-        """The passage as the model sees it: instruction-like sentences planted in the article removed."""
-        p = hit.passage
-        planted = (self.sentences[i] for i in sorted(self._planted))
-        inside = [(s.start - p.start, s.end - p.start, s.text) for s in planted
-                  if p.start <= s.start and s.end <= p.end]
-        return redact_injections(p.text, inside) if inside else p.text
+    def prompt_sentence(self, sentence: Sentence) -> str:
+        """`sentence` as the model sees it: after the sentence before it in its paragraph (what its pronouns lean
+        on), unless that one is an instruction planted in the article, which never reaches the model."""
+        i = self._index.get((sentence.start, sentence.end))
+        before = self.before(sentence)
+        if before and i is not None and (i - 1) in self._planted:
+            before = ""
+        return f"{before} {sentence.text}" if before else sentence.text
 
 
 def prefer_paragraph(evidence: list[Evidence], paragraph: int | None, within: float = FOLLOWUP_TIE) -> list[Evidence]:

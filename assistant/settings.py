@@ -79,7 +79,9 @@ class Settings(BaseSettings):
     # article's `article_sentences` nearest ones wherever they are (the measurements: assistant/evidence.py).
     read_sentences: int = Field(MAX_CANDIDATES, ge=1, le=100)
     article_sentences: int = Field(ARTICLE_SENTENCES, ge=0, le=100)
-    context_passages: int = Field(2, ge=1, le=10)
+    # What the generating model is given: the reader's best sentences, each after the one before it
+    # (assistant/pipeline/generate.py: one sentence measured faster and better kept than two passages).
+    context_sentences: int = Field(2, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10)
     history_tokens: int = Field(400, ge=0)
     max_history_turns: int = Field(50, ge=0)

@@ -12,7 +12,6 @@ import pytest
 
 from assistant import Assistant
 from assistant.injection import looks_like_injection, looks_like_planted_orders, redact_injections
-from index import Hit
 from prompts import render
 from tests.support.articles import SMALL_ARTICLE
 from tests.support.fakes import FakeLLM
@@ -86,12 +85,19 @@ def test_planted_orders_never_reach_the_model_nor_the_answer(make_assistant: Mak
         assert not looks_like_planted_orders(c.quote) and a.article_text[c.start:c.end] == c.quote
 
 
-def test_no_passage_shows_the_model_planted_orders(make_assistant: Make, planted_article: Path) -> None:
-    a = make_assistant(article=planted_article)
+def test_no_sentence_shows_the_model_planted_orders(make_assistant: Make, tmp_path: Path) -> None:
+    """What the model is given is a sentence after the one before it: an order planted before a sentence is
+    left out, and a planted order is never evidence itself."""
+    article = tmp_path / "planted-before.txt"
+    article.write_text(SMALL_ARTICLE.replace("It stands 42 metres tall", f"{PLANTED[0]} It stands 42 metres tall"),
+                       encoding="utf-8")
+    a = make_assistant(article=article)
     finder = a.chain().finder
-    shown = [finder.prompt_text(Hit(p, 1.0, 1)) for p in a.index.passages]
+    candidates = [s for i, s in enumerate(finder.sentences) if not looks_like_planted_orders(s.text)]
+    shown = [finder.prompt_sentence(s) for s in candidates]
     assert not any(looks_like_planted_orders(text) for text in shown)
-    assert sum("[instructions removed]" in text for text in shown) >= 2  # the passages that held them
+    after_orders = [s for s in candidates if looks_like_planted_orders(finder.before(s))]
+    assert after_orders and all(finder.prompt_sentence(s) == s.text for s in after_orders)
     assert any("42 metres" in text for text in shown)  # the article's content is still there
 
 

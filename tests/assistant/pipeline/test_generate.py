@@ -12,7 +12,7 @@ def _prepared(a: Assistant, question: str) -> Turn:
     return a.chain().prepare(Turn(question=question))
 
 
-def test_the_model_sees_the_best_passages_and_each_backed_sentence_streams_with_its_marker(
+def test_the_model_sees_the_best_sentence_and_each_backed_sentence_streams_with_its_marker(
         make_assistant: Callable[..., Assistant], small_article: Path) -> None:
     llm = FakeLLM("The lighthouse of Varn was built in 1871. It was painted blue by sailors.")
     a = make_assistant(small_article, generator=llm)
@@ -23,7 +23,11 @@ def test_the_model_sees_the_best_passages_and_each_backed_sentence_streams_with_
     # the unbacked sentence never shows
     assert parts == [Segment("sentence", "The lighthouse of Varn was built in 1871.", 1)]
     prompt = "\n".join(m["content"] for m in llm.prompts[0])
-    assert "[1] " in prompt and "1871" in prompt and "When was the lighthouse of Varn built?" in prompt
+    assert "When was the lighthouse of Varn built?" in prompt
+    given = chain.generate_step.context(turn)  # the reader's best sentences, best first, no passage whole
+    assert given[0] == turn.evidence[0].sentence and "1871" in given[0].text and len(given) == 2
+    assert all(f"[{i}] {a.finder.prompt_sentence(s)}\n" in prompt for i, s in enumerate(given, start=1))
+    assert "[3]" not in prompt
     assert {"first_token_s", "first_verified_s", "generate_s"} <= set(check.timings)
 
 
