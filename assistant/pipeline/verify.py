@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.citations import Numbering, SupportedSentence, segment, split_answer
-from assistant.claims import claims_match
+from assistant.claims import claims_match, negation_agrees
 from assistant.evidence import Evidence, EvidenceFinder, choose_evidence
 from assistant.pipeline.turn import Turn
-from assistant.question import negates
 from assistant.types import Segment
 from index import Embedder, content_terms
 
@@ -43,7 +42,7 @@ def supported(sentence: str, question: str, candidates: Sequence[Evidence], vect
     its sentence), it must not negate what that sentence says (or the reverse), and its meaning must be close."""
     terms = set(content_terms(sentence))
     new = terms - set(content_terms(question))
-    if not new:
+    if not new and not _adds_to(sentence, question):
         return None  # restates the question: answers nothing
     numbers = set(_NUM.findall(sentence))
     best: SupportedSentence | None = None
@@ -51,15 +50,36 @@ def supported(sentence: str, question: str, candidates: Sequence[Evidence], vect
         if numbers - set(_NUM.findall(cand.sentence.text)):
             continue
         have = set(content_terms(cand.hit.passage.text))
-        lexical = len(new & have) / len(new)
+        lexical = len(new & have) / len(new) if new else float(_adds_to(sentence, question, cand.sentence.text))
         sim = sum(a * b for a, b in zip(sentence_vector, vec))
-        agrees = negates(sentence) == negates(cand.sentence.text)
+        agrees = negation_agrees(sentence, cand.sentence.text)
         if (lexical >= MIN_NEW_WORDS_FOUND and sim >= MIN_SIMILARITY and agrees
                 and claims_match(sentence, question, cand.sentence.text, cand.hit.passage.text)):
             found = SupportedSentence(sentence, cand.sentence, cand.hit, lexical, sim)
             if best is None or lexical + sim > best.lexical + best.similarity:
                 best = found
     return best
+
+
+# Words that add nothing to a question they repeat: "Uzbekistan is a CSTO member." for "Is Uzbekistan a CSTO
+# member?". A word outside them ("not", "only once") is what such an answer adds.
+_BARE = frozenset({
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "it", "its", "has", "have", "had", "do",
+    "does", "did", "of", "to", "in", "on", "at", "for", "by", "with", "and", "or", "that", "this", "these", "those",
+    "there",
+})
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def _adds_to(sentence: str, question: str, cited: str | None = None) -> bool:
+    """`sentence` says something `question` does not, in words beyond the bare ones (all of them in `cited`,
+    when given): "The CSTO conducted a collective operation only once." for "How many collective operations
+    has the CSTO conducted?" adds "only once", which content words alone would miss."""
+    asked = {w.lower() for w in _WORD.findall(question)}
+    added = {w.lower() for w in _WORD.findall(sentence)} - asked - _BARE
+    if cited is None:
+        return bool(added)
+    return bool(added) and added <= {w.lower() for w in _WORD.findall(cited)}
 
 
 class Checker:

@@ -35,6 +35,23 @@ def test_what_the_bar_keeps_out() -> None:
     assert _backs("It was not lit until 1872.", SECOND)  # a negation the article makes itself is fine
 
 
+def test_an_answer_in_the_questions_own_words_plus_not_or_only_is_an_answer() -> None:
+    """A yes/no or how-many answer may repeat every content word of its question: what it adds is "not" or
+    "only once", which must be the cited sentence's own words."""
+    text = "Uzbekistan, another player in the region, is not a CSTO member. It has held a summit only once."
+    member, summit = Sentence(text[:63], 0, 63, 0), Sentence(text[64:], 64, len(text), 0)
+    hit = Hit(Passage("p1", text, 0, len(text), 0), 1.0, 1)
+
+    def backs(sentence: str, question: str, evidence: Sentence) -> bool:
+        cand = Evidence(evidence, hit, 0.9, 0.9)
+        return supported(sentence, question, [cand], embed([evidence.text]), embed([sentence])[0]) is not None
+
+    assert backs("Uzbekistan is not a CSTO member.", "Is Uzbekistan a CSTO member?", member)
+    assert not backs("Uzbekistan is a CSTO member.", "Is Uzbekistan a CSTO member?", member)  # adds nothing
+    assert backs("It has held a summit only once.", "How many summits has it held?", summit)
+    assert not backs("It has held a summit only twice.", "How many summits has it held?", summit)  # not its words
+
+
 def test_the_models_ways_of_saying_it_found_nothing_and_where_its_answer_ends() -> None:
     assert NOT_FOUND.search("NOT IN ARTICLE") and NOT_FOUND.search("There is no information on that.")
     assert NOT_FOUND.search("Maria Holt built it.") is None
