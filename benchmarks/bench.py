@@ -169,8 +169,10 @@ def main() -> int:
         f"{ours['first_p50'] / base['first_p50']:.2f} |",
         f"| answer p50 / p95, extractive, default `serve` over HTTP | {default['answer_p50'] * 1000:.0f} / "
         f"{default['answer_p95'] * 1000:.0f} ms | | |",
-        f"| answer p50 / p95, extractive beside llama.cpp (reader on one torch thread) | "
+        f"| answer p50 / p95, extractive beside llama.cpp (same process) | "
         f"{rows['extractive']['answer_p50'] * 1000:.0f} / {rows['extractive']['answer_p95'] * 1000:.0f} ms | | |",
+        f"| first streamed text p50, extractive beside llama.cpp | {rows['extractive']['first_p50'] * 1000:.0f} ms "
+        f"| | |",
         f"| one-shot `ask` on the command line, whole process: through the running serve / in its own process "
         f"(`--local`) | {default['cli_serve_s']:.2f} / {default['cli_local_s']:.2f} s | | |",
         f"| local model generation, idle / with a busy-looping process on each of the "

