@@ -176,17 +176,22 @@ def _speaker_kept(sentence: str, cited: str) -> bool:
 _PARTS = re.compile(r"[;:—,(]|\b(?:but|yet|if|while|because|although|though|unless|whereas|that|which|who)\b")
 
 
-def negation_agrees(sentence: str, cited: str) -> bool:
-    """The claim is negated exactly when a part of the cited sentence it rephrases is: the parts holding at
-    least half as many of the claim's words as the part holding most ("Russian leadership seeks to reduce ..."
-    is backed by "... why Moscow has not asked ...: First of all, Russian leadership seeks to reduce ...", and
-    "Kazakhstan views the CSTO as necessary" is not by "Kazakhstan does not view the CSTO as necessary")."""
+def _rephrased(sentence: str, cited: str) -> list[str]:
+    """The parts of `cited` that `sentence` rephrases: those holding at least half as many of its content words
+    (a stem counts: "indicates" is in "indicate") as the part holding most; none when no part holds any."""
     terms = set(content_terms(sentence))
-    parts = [(sum(uses_term(t, set(content_terms(p))) for t in terms), negates(p)) for p in _PARTS.split(cited)]
+    parts = [(sum(uses_term(t, set(content_terms(p))) for t in terms), p) for p in _PARTS.split(cited)]
     top = max((n for n, _ in parts), default=0)
-    if not top:
-        return negates(sentence) == negates(cited)
-    return negates(sentence) == any(neg for n, neg in parts if 2 * n >= top)
+    return [p for n, p in parts if top and 2 * n >= top]
+
+
+def negation_agrees(sentence: str, cited: str) -> bool:
+    """The claim is negated exactly when a part of the cited sentence it rephrases is ("Russian leadership
+    seeks to reduce ..." is backed by "... why Moscow has not asked ...: First of all, Russian leadership seeks
+    to reduce ...", and "Kazakhstan views the CSTO as necessary" is not by "Kazakhstan does not view the CSTO as
+    necessary"); with no part in common, the whole sentences are compared."""
+    parts = _rephrased(sentence, cited)
+    return negates(sentence) == (any(negates(p) for p in parts) if parts else negates(cited))
 
 
 # What makes a statement a possibility rather than a fact (case-sensitive: the month "May" is no modal).
@@ -200,15 +205,7 @@ def _hedge_kept(sentence: str, cited: str) -> bool:
     negation) decide; the claim keeps a hedge of its own in any words ("would", "if", "whether", ...)."""
     if _MODAL.search(sentence) or re.search(r"\b(?:if|unless|whether)\b", sentence, re.IGNORECASE):
         return True
-    terms = set(content_terms(sentence))
-    parts = [(sum(uses_term(t, set(content_terms(p))) for t in terms), bool(_MODAL.search(p)))
-             for p in _PARTS.split(_first_lowered(cited))]
-    top = max((n for n, _ in parts), default=0)
-    return not any(hedged for n, hedged in parts if top and 2 * n >= top)
-
-
-def _first_lowered(text: str) -> str:
-    return text[:1].lower() + text[1:]
+    return not any(_MODAL.search(p) for p in _rephrased(sentence, cited[:1].lower() + cited[1:]))
 
 
 def claims_match(sentence: str, question: str, cited: str, paragraph: str = "") -> bool:
