@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from assistant.question import Question
-from assistant.types import Answer
+from assistant.types import Answer, Segment
 from index import content_terms, uses_term
 
 if TYPE_CHECKING:
@@ -175,8 +175,9 @@ class OperatingPoint:
         if answer.refused or answer.answer_score is None or not self.refuses(answer.answer_score):
             return answer
         why = _reason(answer.standalone_question or answer.question, vocabulary, _BELOW)
-        return replace(answer, text=REFUSAL, refused=True, citations=[], short_answer=None, reason=why,
-                       refusal="below_threshold")
+        text = refusal_text("below_threshold")
+        return replace(answer, text=text, refused=True, citations=[], short_answer=None, reason=why,
+                       refusal="below_threshold", segments=[Segment("refusal", text)])
 
 
 # The reasons in words a reader can check, never the scores (they stay in `Answer.answer_score`).

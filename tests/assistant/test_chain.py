@@ -8,6 +8,7 @@ import pytest
 from assistant import Answer, Assistant, InputError
 from assistant.chain import REFUSAL
 from assistant.history import trim_history
+from assistant.markup import markdown
 from assistant.refusal import INSTRUCTIONS, OperatingPoint
 from tests.support.fakes import FakeLLM
 
@@ -53,6 +54,7 @@ def test_refused_below_the_readers_threshold_and_the_score_is_kept(make_assistan
     # The same decision as the product's, through the same object (the curve's point at the threshold is what
     # the product does), with the same reason words.
     assert (again.text, again.refused, again.citations, again.short_answer) == (ans.text, True, [], None)
+    assert again.segments == ans.segments and markdown(again.segments) == again.text  # its pieces, refused too
     assert (again.reason, again.refusal) == (ans.reason, ans.refusal) == ("No sentence of the article answers "
                                                                           "this.", "below_threshold")
     assert OperatingPoint(0.5).apply(would) is would
