@@ -134,12 +134,9 @@ def terminal_piece(segment: Segment, after: Segment | None, tty: bool) -> str:
 
 
 def terminal_text(segments: Sequence[Segment], tty: bool) -> str:
-    out: list[str] = []
-    after: Segment | None = None
-    for segment in segments:
-        out.append(terminal_piece(segment, after, tty))
-        after = segment
-    return "".join(out)
+    from assistant.markup import render
+
+    return render(segments, lambda segment, after: terminal_piece(segment, after, tty))
 
 
 def format_sources(answer: Answer, index: ArticleIndex | None = None) -> str:

@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from assistant.markup import render, spacing
+from assistant.types import Segment
 from index import content_terms
 
 __all__ = [
@@ -72,22 +74,17 @@ def _segments_html(segments: Sequence[Any], turn: int) -> str:
     """An answer's segments (`Segment`s, or their `to_dict()` form from the chat's state) as HTML: the short
     answer in bold, each sentence escaped and followed by the link to the source it cites. The marks come from
     the segments, never from Markdown or `[n]` found in text (a quoted sentence's own "[3]" stays text)."""
-    out: list[str] = []
-    after = ""
-    for seg in segments:
-        fields = seg if isinstance(seg, dict) else seg.to_dict()
-        kind, text, n = str(fields["kind"]), str(fields["text"]), fields.get("n")
-        if kind == "short":
-            out.append(f'<strong class="aa-short">{esc(text)}</strong>. ')
-        elif kind == "verdict":
-            out.append(f"{esc(text)} ")
-        elif kind == "sentence":
-            space = " " if after == "sentence" else ""
-            out.append(f"{space}{esc(text)} {_cite(int(n), turn)}" if n is not None else f"{space}{esc(text)}")
-        else:
-            out.append(esc(text))
-        after = kind
-    return "".join(out)
+    def draw(seg: Segment, after: Segment | None) -> str:
+        if seg.kind == "short":
+            return f'<strong class="aa-short">{esc(seg.text)}</strong>. '
+        if seg.kind == "verdict":
+            return f"{esc(seg.text)} "
+        if seg.kind == "sentence":
+            cite = f" {_cite(seg.n, turn)}" if seg.n is not None else ""
+            return f"{spacing(seg, after)}{esc(seg.text)}{cite}"
+        return esc(seg.text)
+
+    return render([Segment(**s) if isinstance(s, dict) else s for s in segments], draw)
 
 
 def answer_html(answer: Any, turn: int = 0) -> str:
