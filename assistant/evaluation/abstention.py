@@ -62,7 +62,8 @@ def abstention_curve(rows: Sequence[Mapping[str, Any]], thresholds: Iterable[flo
     raw = [Answer(text="", refused=bool(r["raw_refused"]), answer_score=r.get("answer_score")) for r in rows]
     points = []
     for t in thresholds:
-        refused = [OperatingPoint(t).apply(a).refused for a in raw]
+        point = OperatingPoint(t)
+        refused = [point.apply(a).refused for a in raw]
         correct = [(not ref and bool(r["raw_containment"])) if r["answerable"] else ref
                    for r, ref in zip(rows, refused, strict=True)]
         points.append({

@@ -146,11 +146,12 @@ def run_suite(folder: Path, settings: Settings | None = None, *, out: Path, k: i
     try:
         for a, rows in golds:
             assistant = factory(a.text)
+            threshold = _threshold(assistant)
             if not first:
                 first.update(backend=assistant.default_backend, settings=assistant.settings,
-                             embedder=assistant.embedder.name, threshold=_threshold(assistant))
-            elif _threshold(assistant) != first["threshold"]:
-                raise InputError(f"{a.text}: its assistant refuses below {_threshold(assistant)}, the first "
+                             embedder=assistant.embedder.name, threshold=threshold)
+            elif threshold != first["threshold"]:
+                raise InputError(f"{a.text}: its assistant refuses below {threshold}, the first "
                                  f"one below {first['threshold']}; a suite runs one configuration")
             bar.start(a.name, len(rows))
             scored += ask_rows(assistant, rows, k, a.name, bar)

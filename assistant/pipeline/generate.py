@@ -28,11 +28,11 @@ class Generate:
 
     def context(self, turn: Turn) -> list[Sentence]:
         """The sentences the reader found most probable, best first. The model may only rephrase the best one
-        (the verifier keeps only what it backs: `choose_evidence`), so it is given that sentence, with the one
-        before it, rather than whole passages: measured with the local model on the CSTO dev set and its
-        follow-ups (`python -m benchmarks.context_probe`), one sentence against two passages (about 275 prompt
-        tokens, read at about 250 tokens a second on 2 cores) brought the first text from 1.32 to 0.83 s (p50)
-        and kept more of what the model wrote (13 answers of 31 against 8)."""
+        (the verifier keeps only what it backs: `choose_evidence`), so it is given the best `context_sentences`,
+        each after the one before it, rather than whole passages: measured with the local model on the CSTO dev
+        set and its follow-ups (`python -m benchmarks.context_probe`), two sentences against two passages (about
+        275 prompt tokens, read at about 250 tokens a second on 2 cores) brought the first text from 1.32 to
+        0.97 s (p50) with the same answers held; one sentence was faster still (0.83 s) but lost a follow-up."""
         chosen: list[Sentence] = []
         for e in turn.evidence:
             if e.sentence not in chosen:

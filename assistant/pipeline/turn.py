@@ -55,10 +55,5 @@ class Turn:
         object.__setattr__(self, "asked", analyse(self.question))
         object.__setattr__(self, "query", analyse(self.standalone or self.question))
 
-    @property
-    def refused(self) -> bool:
-        """Decided against answering (by the screen or after reading)."""
-        return self.route == "refuse"
-
     def lap(self, key: str, started: float) -> dict[str, float]:
         return {**self.timings, key: time.perf_counter() - started}
