@@ -1,10 +1,10 @@
 """The retrieval chain: a row of small steps over one typed state (`Turn`, assistant/pipeline/turn.py).
 
-    screen -> rewrite -> [overview] -> retrieve -> read -> decide -> generate + verify -> compose -> Answer
-    (pipeline/decide.py, rewrite.py, overview.py, retrieve.py, read.py, decide.py, generate.py + verify.py,
-    compose.py)
+    screen -> rewrite -> [overview] -> [credits] -> retrieve -> read -> decide -> generate + verify -> compose
+    (pipeline/decide.py, rewrite.py, overview.py, credits.py, retrieve.py, read.py, decide.py, generate.py +
+    verify.py, compose.py)
 
-Each step returns a new `Turn`; a decided turn (a refusal, or an overview, which chooses its own sentences)
+Each step returns a new `Turn`; a decided turn (a refusal, or an overview or a byline, quoted as chosen)
 skips what is left up to composing. `answer` runs the steps and
 `stream` runs the same ones, yielding the answer's segments as they are verified: a generated sentence is
 checked against the article as soon as it is complete and shown only if it passes, so what streams is never
@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from assistant.backends import Backend
 from assistant.evidence import EvidenceFinder
 from assistant.pipeline.compose import Compose
+from assistant.pipeline.credits import Credits
 from assistant.pipeline.decide import Decide, Screen
 from assistant.pipeline.generate import Generate
 from assistant.pipeline.overview import Overview
@@ -45,6 +46,7 @@ class AnswerChain:
         self.screen_step = Screen()
         self.rewrite_step = Rewrite(backend, settings.history_tokens)
         self.overview_step = Overview(index, finder)
+        self.credits_step = Credits(index, finder)
         self.search_step = Retrieve(index, settings.top_k, settings.read_passages)
         self.read_step = Read(index, finder, settings.top_k)
         self.decide_step = Decide(finder, settings.answer_threshold, generates=backend.generates)
@@ -64,11 +66,11 @@ class AnswerChain:
     @property
     def steps(self) -> tuple[Step, ...]:
         """Everything before generation, in order: the one list `answer` and `stream` run."""
-        return (self.screen_step.run, self.rewrite_step.run, self.overview_step.run, self.search_step.run,
-                self.read_step.run, self.decide_step.run)
+        return (self.screen_step.run, self.rewrite_step.run, self.overview_step.run, self.credits_step.run,
+                self.search_step.run, self.read_step.run, self.decide_step.run)
 
     def prepare(self, turn: Turn) -> Turn:
-        """`turn` through the steps before generation, up to the one that sets its route (a refusal, an overview,
+        """`turn` through the steps before generation, up to the one that sets its route (a refusal, a quote,
         or the decision after reading): the rest is skipped."""
         for step in self.steps:
             if turn.route is not None:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.injection import looks_like_injection
-from index import content_terms
+from index import Credit, content_terms
 
 __all__ = ["DEMONSTRATIVE", "ELLIPSIS_WORDS", "NEGATION", "ORDINAL", "PERSON", "PLURAL", "START", "THING", "Kind",
            "Question", "analyse", "negates", "strip_lead"]
@@ -67,6 +67,26 @@ _WHOLE = re.compile(rf"^(?:what(?:'s|\s+is)\s+{_ARTICLE}\s+(?:all\s+)?about|what
 _PART = re.compile(r"^(?:the\s+)?(?:part|section|bit|passage|paragraph)s?\s+(?:on|about|of)\s+", re.IGNORECASE)
 _ITSELF = re.compile(rf"^(?:{_ARTICLE}|it|this)$", re.IGNORECASE)
 
+# Questions about the article as a document, not about what it says: who wrote it, when it was published.
+# Only its own words answer them (index/credits.py): a byline or a dateline, or none. "The article" and "this
+# piece" name the document; "Tokayev's article" or "the report" name something the article talks about.
+_DOCUMENT = r"(?:the|this)\s+(?:article|piece|essay|column|op-ed|blog\s+post|post)"
+_CREDITS: dict[Credit, re.Pattern[str]] = {
+    "author": re.compile(
+        rf"^(?:who\s+(?:is|was|'s|’s)\s+(?:the\s+)?(?:author|writer)(?:\s+of\s+{_DOCUMENT})?"
+        rf"|who\s+(?:wrote|authored|penned)\s+(?:{_DOCUMENT}|this)"
+        rf"|who\s+is\s+{_DOCUMENT}\s+by"
+        rf"|by\s+whom\s+was\s+{_DOCUMENT}\s+written"
+        rf"|(?:what\s+is\s+)?the\s+(?:author|writer)['’]s\s+name"
+        rf"|what\s+is\s+the\s+name\s+of\s+the\s+(?:author|writer)(?:\s+of\s+{_DOCUMENT})?"
+        rf"|who\s+is\s+{_DOCUMENT}['’]s\s+(?:author|writer))[\s?.!]*$", re.IGNORECASE),
+    "published": re.compile(
+        rf"^(?:when\s+(?:was|is)\s+{_DOCUMENT}\s+(?:first\s+)?(?:published|written|posted|dated)"
+        rf"|when\s+did\s+{_DOCUMENT}\s+(?:come\s+out|appear)"
+        rf"|(?:on\s+)?what\s+(?:date|day)\s+was\s+{_DOCUMENT}\s+(?:published|written|posted)"
+        rf"|what\s+is\s+the\s+(?:publication\s+)?date\s+of\s+{_DOCUMENT})[\s?.!]*$", re.IGNORECASE),
+}
+
 Kind = Literal["yes_no", "explain", "factoid", "overview"]
 
 
@@ -114,6 +134,7 @@ class Question:
     injection: bool
     leans_on_history: bool
     topic: str | None = None  # an overview's subject ("Russia"); None for the whole article or another kind
+    credit: Credit | None = None  # asks who wrote the article or when it was published (index/credits.py)
 
     @property
     def overview(self) -> bool:
@@ -154,4 +175,7 @@ def analyse(text: str) -> Question:
         leans = topic is not None and any(p.search(topic) for p in (_PRONOUN, DEMONSTRATIVE, ORDINAL))
     else:
         leans = _leans_on_history(bare)
-    return Question(text, kind, negates(text), looks_like_injection(text), leans, topic)
+    credit = next((c for c, pattern in _CREDITS.items() if pattern.match(bare)), None)
+    if credit is not None:
+        leans = False  # "the article", "this": the document the chat is about, never a thing of the history
+    return Question(text, kind, negates(text), looks_like_injection(text), leans, topic, credit)

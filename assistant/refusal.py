@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.question import Question
 from assistant.types import Answer, Segment
-from index import content_terms, uses_term
+from index import Credit, content_terms, uses_term
 
 if TYPE_CHECKING:
     from assistant.evidence import Evidence
@@ -32,6 +32,7 @@ __all__ = [
     "Decision",
     "OperatingPoint",
     "RefusalKind",
+    "credited",
     "is_refusal",
     "not_mentioned",
     "overview",
@@ -123,6 +124,15 @@ def overview(question: Question, vocabulary: Collection[str], chosen: int) -> De
                         "Nothing in the article matches the question.", kind="not_found")
     about = f"about {topic}" if topic else "as a whole"
     return Decision(True, f"an overview of what the article says {about}: {chosen} sentence(s)")
+
+
+def credited(credit: Credit, found: bool) -> Decision:
+    """A question about the article as a document (who wrote it, when it was published) is answered by its byline
+    or dateline, or refused with what the article lacks: its content answers neither."""
+    if found:
+        return Decision(True, "the article's byline" if credit == "author" else "the article's dateline", 1.0)
+    return Decision(False, "The article does not name its author." if credit == "author" else
+                    "The article does not say when it was published.", kind="not_found")
 
 
 def unbacked(score: float | None) -> Decision:

@@ -34,7 +34,7 @@ class Compose:
         """`turn` with what its answer opens with, decided once: the short answer in bold; for a yes/no question
         Yes./No. when the cited sentence settles it (assistant/yes_no.py), else "The article says:". Nothing
         for a refusal or without evidence."""
-        if turn.route not in ("extract", "generate") or not turn.evidence:  # refused, or an overview's quotes
+        if turn.route not in ("extract", "generate") or not turn.evidence:  # refused, or quoted (overview, byline)
             return turn
         if turn.query.yes_no:
             best = turn.evidence[0].sentence
@@ -55,7 +55,7 @@ class Compose:
         citations: list[Citation] = []
         sentences: list[Segment] = []
         reason = "extractive"
-        if turn.route == "overview":
+        if turn.route == "quote":
             sentences, citations = quote_sentences(turn.evidence, self.index.article.text)
             reason = decision.reason
         elif turn.backed:

@@ -17,7 +17,7 @@ from assistant.pipeline.turn import Turn
 from assistant.refusal import overview
 from index import ArticleIndex, Hit, content_terms
 
-__all__ = ["OVERVIEW_SENTENCES", "REDUNDANCY_WEIGHT", "Overview", "mmr"]
+__all__ = ["OVERVIEW_SENTENCES", "REDUNDANCY_WEIGHT", "Overview", "mmr", "quoted", "ranked"]
 
 # About four sentences: enough to say what the article says about a topic, short enough to read in the chat.
 OVERVIEW_SENTENCES = 4
@@ -70,25 +70,28 @@ class Overview:
                 target = mean / (np.linalg.norm(mean) or 1.0) + title
             relevance = vectors @ target
             picked = sorted(mmr(relevance, vectors, self.sentences))  # article order
-            chosen = [e for j in picked if (e := self._evidence(related[j][0], float(relevance[j]))) is not None]
+            chosen = [e for j in picked
+                      if (e := quoted(self.index, self.finder, related[j][0], float(relevance[j]))) is not None]
         decision = overview(turn.query, self.finder.vocabulary, len(chosen))
         if not decision.answerable:
             chosen = []
-        hits = _ranked([e.hit for e in sorted(chosen, key=lambda e: -e.similarity)])
+        hits = ranked([e.hit for e in sorted(chosen, key=lambda e: -e.similarity)])
         return replace(turn, standalone=turn.standalone or turn.question, evidence=chosen, hits=hits,
-                       decision=decision, route="overview" if decision.answerable else "refuse",
+                       decision=decision, route="quote" if decision.answerable else "refuse",
                        timings=turn.lap("overview_s", t))
 
-    def _evidence(self, i: int, similarity: float) -> Evidence | None:
-        """Sentence i with the passage that holds it (None for a sentence too long for any one passage)."""
-        s = self.finder.sentences[i]
-        home = next((p for p in self.index.passages if p.start <= s.start and s.end <= p.end), None)
-        if home is None:
-            return None
-        return Evidence(s, Hit(home, similarity, 0, {"sentence": similarity}), similarity, similarity)
+
+def quoted(index: ArticleIndex, finder: EvidenceFinder, i: int, similarity: float) -> Evidence | None:
+    """The article's sentence i as evidence chosen without the reader, with the passage that holds it (None for
+    a sentence too long for any one passage)."""
+    s = finder.sentences[i]
+    home = next((p for p in index.passages if p.start <= s.start and s.end <= p.end), None)
+    if home is None:
+        return None
+    return Evidence(s, Hit(home, similarity, 0, {"sentence": similarity}), similarity, similarity)
 
 
-def _ranked(hits: list[Hit]) -> list[Hit]:
+def ranked(hits: list[Hit]) -> list[Hit]:
     """One hit per passage, most relevant first, ranks from 1."""
     seen: dict[str, Hit] = {}
     for h in hits:

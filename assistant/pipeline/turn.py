@@ -15,10 +15,11 @@ from index import Hit
 
 __all__ = ["Route", "Turn"]
 
-# What the turn does once decided, set by the step that decides it: refused (the screen, the overview's or the
-# reader's decision), an overview of the article's own sentences, the reader's sentence as the answer, or a
-# generated answer checked sentence by sentence. Every later step reads it; none decides it again.
-Route = Literal["refuse", "overview", "extract", "generate"]
+# What the turn does once decided, set by the step that decides it: refused (the screen, the overview's, the
+# credits' or the reader's decision), the article's own sentences quoted as chosen without the reader (an
+# overview's, a byline), the reader's sentence as the answer, or a generated answer checked sentence by
+# sentence. Every later step reads it; none decides it again.
+Route = Literal["refuse", "quote", "extract", "generate"]
 
 
 @dataclass(frozen=True)

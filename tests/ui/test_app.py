@@ -382,5 +382,6 @@ def test_a_question_from_the_page_runs_each_step_once_in_order(ui: ChatUI) -> No
         sys.setprofile(None)
     assert "1871" in str(updates[-1][1][-1]["content"])
     assert [step for _, step in seen] == [
-        "decide.Screen.run", "rewrite.Rewrite.run", "overview.Overview.run", "retrieve.Retrieve.run",
-        "read.Read.run", "decide.Decide.run", "compose.Compose.open", "generate.Generate.run", "compose.Compose.run"]
+        "decide.Screen.run", "rewrite.Rewrite.run", "overview.Overview.run", "credits.Credits.run",
+        "retrieve.Retrieve.run", "read.Read.run", "decide.Decide.run", "compose.Compose.open", "generate.Generate.run",
+        "compose.Compose.run"]

@@ -180,7 +180,7 @@ def test_packaged_thresholds():
         "containment": Bound("containment", min=0.74),
         "hit_at_3": Bound("hit_at_3", min=0.92),
         "citation_precision": Bound("citation_precision", min=0.84),
-        "no_answer_accuracy": Bound("no_answer_accuracy", min=0.5),
+        "no_answer_accuracy": Bound("no_answer_accuracy", min=0.75),
         "false_abstention_rate": Bound("false_abstention_rate", max=0.08),
         "correct": Bound("correct", min=0.74),
     }
