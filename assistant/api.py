@@ -47,7 +47,8 @@ class Assistant:
         first = generator or (ChatModelBackend(llm) if llm is not None else make_backend(self.settings))
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding_model)
         self.index = ArticleIndex.open(self.settings.index_config(), self.embedder, progress=progress)
-        self.reader = reader or CrossEncoderReader(self.settings.reader_path)
+        self.reader = reader or CrossEncoderReader(self.settings.reader_path,
+                                                   second_opinion=self.settings.second_opinion)
         self.finder = EvidenceFinder(self.index.article, self.embedder, self.reader, self.settings.read_sentences,
                                      self.settings.article_sentences)
         self._chains: dict[str, AnswerChain] = {first.name: self._chain_for(first)}

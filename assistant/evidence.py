@@ -17,14 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.injection import looks_like_planted_orders
-from assistant.reader import Candidate, Reader, is_title, reader_context
+from assistant.reader import Candidate, Reader, SecondOpinion, is_title, reader_context
+from assistant.reader.second_opinion import reorder
 from assistant.settings import ARTICLE_SENTENCES, MAX_CANDIDATES
 from assistant.types import Citation, Segment
 from index import Embedder, Hit, Passage, Sentence, content_terms, split_sentences
 from index.types import Article
 
 __all__ = ["ARTICLE_SENTENCES", "FOLLOWUP_TIE", "MAX_CANDIDATES", "Evidence", "EvidenceFinder", "choose_evidence",
-           "extractive_answer", "prefer_paragraph", "quote_sentences"]
+           "extractive_answer", "prefer_paragraph", "quote_sentences", "second_look"]
 
 # A follow-up's answer tends to lie near the last one (conversational QA: QuAC, CoQA). For a question that leaned
 # on the conversation, a sentence in the paragraph the last exchange came from wins when it is within this much
@@ -192,6 +193,18 @@ def prefer_paragraph(evidence: list[Evidence], paragraph: int | None, within: fl
     best = evidence[0].probability
     near = next((e for e in evidence if e.sentence.paragraph == paragraph and e.probability >= best - within), None)
     return evidence if near is None else [near, *(e for e in evidence if e is not near)]
+
+
+def second_look(question: str, evidence: list[Evidence], opinion: SecondOpinion | None) -> list[Evidence]:
+    """`evidence` with its `opinion.top` most probable sentences in the second opinion's order
+    (assistant/reader/second_opinion.py); unchanged without one. Each keeps its probability: the refusal reads
+    the best of them, whichever comes first."""
+    if opinion is None or len(evidence) < 2 or not opinion.available:
+        return evidence
+    head = evidence[:opinion.top]
+    scores = opinion.scores(question, [e.sentence.text for e in head])
+    order = reorder([e.probability for e in head], scores, opinion.weight)
+    return [head[i] for i in order] + evidence[opinion.top:]
 
 
 def choose_evidence(evidence: list[Evidence]) -> list[Evidence]:

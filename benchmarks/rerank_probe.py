@@ -76,41 +76,56 @@ def top1(rows: list[dict[str, Any]], w: float, top: int | None = None) -> float:
     return round(hits / len(answerable), 3) if answerable else 0.0
 
 
-def collect(names: tuple[str, ...] = ("Normans", "Yuan_dynasty")) -> tuple[list[dict[str, Any]], float]:
+def collect(articles: list[Any] | None = None) -> tuple[list[dict[str, Any]], float]:
+    """The product's candidates (no refusal) for every question without history of `articles`
+    (`assistant.training.cache.CachedArticle`s; the two validation articles when None), each scored by the
+    cross-encoder: rows of fused probabilities, its scores, and whether each candidate holds a gold answer."""
     import tempfile
 
     from assistant.evaluation import metrics as m
     from assistant.evaluation.asking import default_factory
     from assistant.pipeline.turn import Turn
     from assistant.settings import Settings
+    from assistant.training.cache import eval_articles
 
+    if articles is None:
+        articles = eval_articles(ROOT / "data" / "squad", ["Normans", "Yuan_dynasty"])
     reranker = MsMarco(model_dir())
     make = default_factory(Settings.resolve(backend="extractive", data_dir=Path(tempfile.mkdtemp())))
+    work = Path(tempfile.mkdtemp())
     rows, spent, asked = [], 0.0, 0
-    for name in names:
-        chain = make(ROOT / "data" / "squad" / f"{name}.txt").chain()
-        for line in (ROOT / "data" / "squad" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            r = json.loads(line)
-            if r.get("history"):
-                continue
-            evidence = chain.prepare(Turn(question=r["question"], min_score=0.0)).evidence
+    for article in articles:
+        path = work / f"{article.name}.txt"
+        path.write_text(article.text, encoding="utf-8")
+        chain = make(path).chain()
+        for _, question, answers in article.questions:
+            evidence = chain.prepare(Turn(question=question, min_score=0.0)).evidence
             if not evidence:
                 continue
             sentences = [e.sentence.text for e in evidence]
             t = time.perf_counter()
-            ms = reranker.score(r["question"], sentences)
+            ms = reranker.score(question, sentences)
             spent, asked = spent + time.perf_counter() - t, asked + 1
-            rows.append({"article": name, "answerable": bool(r["answerable"]), "p": [e.probability for e in evidence],
-                         "ms": ms, "holds": [bool(r["answerable"]) and bool(m.containment(s, r["answers"]))
-                                             for s in sentences]})
+            rows.append({"article": article.name, "answerable": bool(answers),
+                         "p": [e.probability for e in evidence], "ms": ms,
+                         "holds": [bool(answers) and bool(m.containment(s, list(answers))) for s in sentences]})
     return rows, spent / max(asked, 1)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "eval-out" / "rerank-probe.json")
+    parser.add_argument("--squad-json", type=Path, default=None,
+                        help="score the articles of this SQuAD JSON file instead of the validation articles")
+    parser.add_argument("--articles", default="", help="with --squad-json: which articles, by number (0,3,5)")
     args = parser.parse_args(argv)
-    rows, seconds = collect()
+    articles = None
+    if args.squad_json is not None:
+        from assistant.training.cache import squad_articles
+
+        every = squad_articles(args.squad_json)
+        articles = [every[int(i)] for i in args.articles.split(",")] if args.articles else every
+    rows, seconds = collect(articles)
     table = {name: {str(w): top1([r for r in rows if r["article"] == name], w) for w in WEIGHTS}
              for name in sorted({r["article"] for r in rows})}
     table["both"] = {str(w): top1(rows, w) for w in WEIGHTS}

@@ -91,13 +91,14 @@ class Compose:
         return ShortAnswer(text, start, end, p) if p >= gate.level else None
 
 
-def span_candidate(turn: Turn, text: str, floor: float) -> tuple[int, int, float] | None:
-    """The span the reader found in the best sentence, trimmed, in article offsets, with its probability: None
-    when the question wants no few words, the span is under `floor`, is the whole sentence, or only repeats the
-    question's own words ("CSTO help" for "What does CSTO stand for?")."""
+def span_candidate(turn: Turn, text: str, floor: float, best: Evidence | None = None) -> tuple[int, int, float] | None:
+    """The span the reader found in the best sentence (or in `best`, one of the turn's candidates: the cache
+    keeps each one's), trimmed, in article offsets, with its probability: None when the question wants no few
+    words, the span is under `floor`, is the whole sentence, or only repeats the question's own words ("CSTO
+    help" for "What does CSTO stand for?")."""
     if not turn.evidence or not turn.query.wants_short:
         return None
-    best: Evidence = turn.evidence[0]
+    best = best or turn.evidence[0]
     if best.span is None:
         return None
     start, end, prob = best.span

@@ -1,7 +1,8 @@
 """The reading step: the learned reader judges the sentences of the retrieved passages (and the article's
 nearest ones), and the passages are re-ranked by what it found.
 
-For a follow-up, a near-tie goes to the paragraph the last exchange came from (`evidence.FOLLOWUP_TIE`).
+For a follow-up, a near-tie goes to the paragraph the last exchange came from (`evidence.FOLLOWUP_TIE`); any
+other question's few best sentences are re-ranked by a second opinion (assistant/reader/second_opinion.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from assistant.evidence import Evidence, EvidenceFinder, prefer_paragraph
+from assistant.evidence import Evidence, EvidenceFinder, prefer_paragraph, second_look
 from assistant.markup import plain
 from assistant.pipeline.turn import Turn
 from assistant.types import Message
@@ -28,8 +29,11 @@ class Read:
         t = time.perf_counter()
         self.finder.use(self.index.article)  # follows a rebuild while serving
         evidence = self.finder.find(turn.standalone, turn.hits, turn.query_vector, self.index.passages)
-        if turn.follow_up and (last := last_exchange(turn.history)):
-            evidence = prefer_paragraph(evidence, self.finder.locate(last))
+        if turn.follow_up:  # the conversation says where to look; the second opinion reads the rewrite alone
+            if last := last_exchange(turn.history):
+                evidence = prefer_paragraph(evidence, self.finder.locate(last))
+        else:
+            evidence = second_look(turn.standalone, evidence, self.finder.reader.second_opinion)
         # A passage the search did not rank but one of whose sentences the reader read joins the ranking.
         searched = {h.passage.id for h in turn.hits}
         hits = turn.hits + list({e.hit.passage.id: e.hit for e in evidence

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.reader.fusion import Fusion
+from assistant.reader.second_opinion import SecondOpinion
 from assistant.span_gate import SpanGate
 from index import Sentence
 
-__all__ = ["Candidate", "Fusion", "Reader", "Reading", "is_title", "reader_context"]
+__all__ = ["Candidate", "Fusion", "Reader", "Reading", "SecondOpinion", "is_title", "reader_context"]
 
 
 def reader_context(title: str, sentences: Sequence[Sentence], i: int) -> str:
@@ -54,6 +55,8 @@ class Reader(ABC):
     span_threshold: float = 0.5
     span_gate: SpanGate | None = None  # P(short answer right), fitted for this reader (assistant/span_gate.py)
     fusion: Fusion = Fusion()  # the identity unless fitted (assistant/reader/fusion.py)
+    # Re-ranks the few most probable sentences, fitted for this reader (assistant/reader/second_opinion.py).
+    second_opinion: SecondOpinion | None = None
 
     def answer_probability(self, reading: Reading, similarity: float) -> float:
         """What the chain ranks and refuses on: the reading's probability fused with the bi-encoder's cosine

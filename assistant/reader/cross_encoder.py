@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
-from assistant.reader import Candidate, Fusion, Reader, Reading
+from assistant.reader import Candidate, Fusion, Reader, Reading, SecondOpinion
 from assistant.span_gate import SpanGate
 
-__all__ = ["MAX_SPAN_TOKENS", "SPAN_GATE", "CrossEncoderReader", "default_weights_dir"]
+__all__ = ["MAX_SPAN_TOKENS", "SECOND_OPINION", "SPAN_GATE", "CrossEncoderReader", "default_weights_dir"]
 
 MAX_SPAN_TOKENS = 24
 BATCH = 5
 SPAN_GATE = "span_gate.json"  # the short-answer gate fitted for these weights, beside them
+SECOND_OPINION = "second_opinion.json"  # the re-ranker's weight fitted for these weights, beside them
 
 
 def default_weights_dir() -> Path:
@@ -35,7 +36,7 @@ class CrossEncoderReader(Reader):
 
     def __init__(self, weights: Path | None = None, *, net: Any = None, tokenizer: Any = None,
                  threshold: float | None = None, span_threshold: float | None = None,
-                 fusion: Fusion | None = None) -> None:
+                 fusion: Fusion | None = None, second_opinion: bool = True) -> None:
         self.weights = Path(weights) if weights else default_weights_dir()
         self._net, self._tokenizer = net, tokenizer
         config = self._config() if net is None else {}
@@ -53,6 +54,12 @@ class CrossEncoderReader(Reader):
         self.span_gate = SpanGate.load(gate) if net is None and gate.exists() else None
         if self.span_gate is not None and self.span_gate.reader_sha256 != config.get("sha256"):
             raise InputError(f"{gate}: fitted for another reader; refit it: python -m assistant.training.span_gate")
+        opinion = self.weights / SECOND_OPINION
+        if second_opinion and net is None and opinion.exists():
+            self.second_opinion = SecondOpinion.load(opinion)
+            if self.second_opinion.reader_sha256 != config.get("sha256"):
+                raise InputError(f"{opinion}: fitted for another reader; refit it: "
+                                 "python -m assistant.training.second_opinion")
 
     @property
     def sha256(self) -> str:

@@ -27,12 +27,16 @@ from typing import Any
 
 from assistant.errors import InputError
 
-__all__ = ["CACHE_FORMAT", "CachedArticle", "build_cache", "cache_key", "eval_articles", "load_cache",
+__all__ = ["CACHE_FORMAT", "CANDIDATES", "CachedArticle", "build_cache", "cache_key", "eval_articles", "load_cache",
            "squad_articles"]
 
 # Bumped whenever a row's fields or their meaning change: an old cache is then rebuilt, never misread.
 # 2: each row carries the answer decision's signals (assistant/training/answer_signals.py).
-CACHE_FORMAT = 2
+# 3: the reader's own order (no second opinion), and each row's `candidates`: the CANDIDATES most probable
+#    sentences with the second opinion's score, whether each holds a gold answer, and each one's short answer,
+#    so that the second opinion's weight and the short-answer gate after it are fitted from the cache.
+CACHE_FORMAT = 3
+CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,25 @@ def cache_key(reader_sha256: str, articles: Sequence[CachedArticle]) -> str:
     return h.hexdigest()[:16]
 
 
-def _rows(assistant: Any, article: CachedArticle) -> Iterator[dict[str, Any]]:
+def _candidates(turn: Any, text: str, answers: Sequence[str], scores: Sequence[float]) -> list[dict[str, Any]]:
+    """The turn's CANDIDATES most probable sentences as the second opinion's fit and the short-answer gate read
+    them: fused probability, ms-marco's score, whether it holds a gold answer, its short answer and that
+    answer's token F1."""
+    from assistant.evaluation import metrics as m
+    from assistant.pipeline.compose import span_candidate
+
+    out = []
+    for e, score in zip(turn.evidence[:CANDIDATES], scores, strict=False):
+        found = span_candidate(turn, text, 0.0, e)
+        span = text[found[0]:found[1]] if found else None
+        out.append({"p": round(e.probability, 6), "ms": round(score, 4),
+                    "holds": bool(answers) and bool(m.containment(e.sentence.text, list(answers))),
+                    "span": span, "span_p": round(found[2], 6) if found else None,
+                    "span_f1": round(m.token_f1(span, list(answers)), 6) if span and answers else 0.0})
+    return out
+
+
+def _rows(assistant: Any, article: CachedArticle, opinion: Any = None) -> Iterator[dict[str, Any]]:
     from assistant.evaluation import metrics as m
     from assistant.pipeline.compose import span_candidate
     from assistant.pipeline.turn import Turn
@@ -110,6 +132,8 @@ def _rows(assistant: Any, article: CachedArticle) -> Iterator[dict[str, Any]]:
                       if 0 <= j < len(sentences) and sentences[j].paragraph == best.sentence.paragraph]
             decision = answer_signals(turn.standalone, best.sentence.text, around, probs, best.similarity, text,
                                       assistant.finder.vocabulary)
+        head = [e.sentence.text for e in turn.evidence[:CANDIDATES]]
+        scores = opinion.scores(turn.standalone, head) if opinion is not None and head else [0.0] * len(head)
         yield {
             "id": qid, "article": article.name, "question": question, "kind": turn.query.kind,
             "answerable": bool(answers), "answers": list(answers), "overview": turn.query.overview,
@@ -121,13 +145,17 @@ def _rows(assistant: Any, article: CachedArticle) -> Iterator[dict[str, Any]]:
             "span": span, "signals": signals.to_dict() if signals else None,
             "span_f1": round(m.token_f1(span, answers), 6) if span and answers else 0.0,
             "answer_signals": decision.to_dict() if decision else None,
+            "candidates": _candidates(turn, text, answers, scores),
+            "second_opinion": opinion is not None,
         }
 
 
 def build_cache(articles: Sequence[CachedArticle], work: Path, make: Callable[[Path], Any], reader_sha256: str, *,
-                max_minutes: float = 40.0, log: Any = print) -> tuple[Path, bool]:
-    """Passes over the articles not yet cached, each asked of `make(article file)` (an `Assistant`; the models
-    shared between articles: `evaluation.asking.default_factory`); `reader_sha256`: of the reader it holds.
+                max_minutes: float = 40.0, log: Any = print, opinion: Any = None) -> tuple[Path, bool]:
+    """Passes over the articles not yet cached, each asked of `make(article file)` (an `Assistant` whose reader
+    has no second opinion: the reader's own order; the models shared between articles:
+    `evaluation.asking.default_factory`); `reader_sha256`: of the reader it holds; `opinion`: the second
+    opinion's model (`SecondOpinion`), whose scores each row keeps (none: zeros).
     Returns (the cache folder, whether every article is in it)."""
     folder = Path(work) / cache_key(reader_sha256, articles)
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,7 +173,7 @@ def build_cache(articles: Sequence[CachedArticle], work: Path, make: Callable[[P
         source.parent.mkdir(parents=True, exist_ok=True)
         source.write_text(article.text, encoding="utf-8")
         t0 = time.monotonic()
-        rows = list(_rows(make(source), article))
+        rows = list(_rows(make(source), article, opinion))
         tmp = folder / f"{article.name}.jsonl.tmp"
         tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         tmp.replace(folder / f"{article.name}.jsonl")
@@ -186,12 +214,20 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError("nothing to cache: give --squad-json or --eval-articles")
         from assistant.evaluation.asking import default_factory
         from assistant.reader.cross_encoder import CrossEncoderReader
+        from assistant.reader.second_opinion import SecondOpinion, model_dir
         from assistant.settings import Settings
 
-        settings = Settings.resolve(backend="extractive", data_dir=args.work / "index", chat_log=False)
+        # The reader's own order: what comes after it (the second opinion, the short-answer gate) is fitted here.
+        settings = Settings.resolve(backend="extractive", data_dir=args.work / "index", chat_log=False,
+                                    second_opinion=False)
         reader_sha = CrossEncoderReader().sha256
+        folder_ms = model_dir()
+        opinion = SecondOpinion(0.0, CANDIDATES, folder=folder_ms) if folder_ms is not None else None
+        if opinion is None:
+            print("the second opinion's model is not installed: its scores are cached as zeros", file=sys.stderr)
         folder, complete = build_cache(articles, args.work, default_factory(settings), reader_sha,
-                                       max_minutes=args.max_minutes, log=lambda m: print(m, file=sys.stderr))
+                                       max_minutes=args.max_minutes, log=lambda m: print(m, file=sys.stderr),
+                                       opinion=opinion)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION, table_points
 
-__all__ = ["LICENCES", "write_shared_card", "write_shipped_card"]
+__all__ = ["LICENCES", "replace_section", "write_shared_card", "write_shipped_card"]
 
 # Each data/train file's licence line (data/train/README.md), and data/squad's.
 LICENCES = {
@@ -26,6 +26,19 @@ LICENCES = {
     "selqa_ass_sentence_selection.jsonl.gz": "SelQA answer-sentence selection (Jurczyk et al. 2016); Apache-2.0",
 }
 SQUAD_DEV_LICENCE = "SQuAD 2.0 dev articles (Rajpurkar, Jia and Liang 2018); CC BY-SA 4.0"
+
+
+def replace_section(card: Path, section: str, heading: str) -> None:
+    """`section` in place of the card's section under `heading` (added at the end when the card has none): each
+    fit after the reader (the span gate, the second opinion) rewrites only its own section."""
+    text = card.read_text(encoding="utf-8") if card.exists() else "# Reader model card\n"
+    start = text.find(heading)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        after = text.find("\n## ", start + len(heading))
+        text = text[:start] + section + (text[after + 1:] if after >= 0 else "")
+    card.write_text(text, encoding="utf-8")
 
 
 def _licence(source: str) -> str:

@@ -20,8 +20,9 @@ import numpy as np
 
 from assistant.errors import InputError
 from assistant.span_gate import FEATURES, SpanGate, SpanSignals
+from assistant.training.card import replace_section
 
-__all__ = ["RIGHT_F1", "TARGET_PRECISION", "figures", "fit", "main"]
+__all__ = ["RIGHT_F1", "TARGET_PRECISION", "as_product", "figures", "fit", "main"]
 
 # A short answer is right at this token F1 or above against a gold answer (half its words right, as SQuAD's
 # partial credit reads it).
@@ -29,6 +30,32 @@ RIGHT_F1 = 0.5
 # The precision the shown short answers of answerable questions must reach (the issue's target).
 TARGET_PRECISION = 0.85
 SEED = 0
+
+
+def as_product(rows: Sequence[dict[str, Any]], opinion: Any) -> list[dict[str, Any]]:
+    """The rows as the product answers them with this second opinion (`SecondOpinion`, or None: the reader's own
+    order): where it puts another sentence first, that sentence's short answer, its signals and its F1."""
+    from assistant.span_gate import span_signals
+    from assistant.training.second_opinion import reordered
+
+    if opinion is None:
+        return list(rows)
+    out = []
+    for r in rows:
+        cands = r.get("candidates")
+        if not cands:
+            out.append(r)
+            continue
+        order = reordered(r, opinion.weight, opinion.top)
+        first = order[0]
+        if first is cands[0]:
+            out.append(r)
+            continue
+        signals = (span_signals(r["question"], first["span"], first["span_p"], [c["p"] for c in order])
+                   if first["span"] else None)
+        out.append({**r, "span": first["span"], "span_f1": first["span_f1"],
+                    "signals": signals.to_dict() if signals else None, "best_holds_answer": first["holds"]})
+    return out
 
 
 def _xy(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -140,14 +167,7 @@ sha256 of span_gate.json: `{gate_sha256}`; fitted for the reader `{gate.reader_s
 
 def write_card_section(card: Path, section: str) -> None:
     """`section` in place of the card's gate section (added at the end when the card has none)."""
-    text = card.read_text(encoding="utf-8") if card.exists() else "# Reader model card\n"
-    start = text.find(CARD_HEADING)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        after = text.find("\n## ", start + len(CARD_HEADING))
-        text = text[:start] + section + (text[after + 1:] if after >= 0 else "")
-    card.write_text(text, encoding="utf-8")
+    replace_section(card, section, CARD_HEADING)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,9 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         key = json.loads((args.cache / "key.json").read_text(encoding="utf-8"))
-        rows = load_cache(args.cache)
-        held = set(args.validation.split(","))
         reader = CrossEncoderReader()
+        # Fitted on the short answers the product shows: in the sentence the second opinion puts first.
+        rows = as_product(load_cache(args.cache), reader.second_opinion)
+        held = set(args.validation.split(","))
         if key["reader_sha256"] != reader.sha256:
             raise InputError(f"{args.cache}: cached for another reader; rebuild it with assistant.training.cache")
         gate = fit([r for r in rows if r["article"] not in held], [r for r in rows if r["article"] in held],

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from assistant.backends import Backend
-from assistant.reader import Candidate, Reader, Reading
+from assistant.reader import Candidate, Reader, Reading, SecondOpinion
 from index import Embedder, content_terms
 
-__all__ = ["FakeEmbedder", "FakeLLM", "FakeReader"]
+__all__ = ["FakeEmbedder", "FakeLLM", "FakeOpinion", "FakeReader"]
 
 
 class FakeEmbedder(Embedder):
@@ -69,3 +70,20 @@ class FakeReader(Reader):
             m = re.search(r"\d[\d,.]*\d|\d", c.sentence)
             out.append(Reading(prob, (m.start(), m.end(), 0.9) if m else None))
         return out
+
+
+@dataclass(frozen=True)
+class FakeOpinion(SecondOpinion):
+    """A second opinion that scores a sentence by how many times it holds `favourite` (a word): enough to move
+    a sentence first in a test, and to see which questions it was asked about (`asked`)."""
+
+    favourite: str = ""
+    asked: list[str] = field(default_factory=list, compare=False)
+
+    @property
+    def available(self) -> bool:
+        return True
+
+    def scores(self, question: str, sentences: Sequence[str]) -> list[float]:
+        self.asked.append(question)
+        return [float(s.lower().count(self.favourite.lower())) for s in sentences]

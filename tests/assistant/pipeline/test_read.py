@@ -4,6 +4,7 @@ from pathlib import Path
 from assistant import Assistant
 from assistant.pipeline.read import last_exchange
 from assistant.pipeline.turn import Turn
+from tests.support.fakes import FakeOpinion, FakeReader
 
 
 def test_the_reader_judges_sentences_and_reorders_the_passages(make_assistant: Callable[..., Assistant],
@@ -22,3 +23,29 @@ def test_the_last_exchange_is_its_words_without_marks() -> None:
                {"role": "assistant", "content": "**Maria Holt**. The lighthouse was built by Maria Holt. [1]"}]
     assert last_exchange(history) == "Who built it? Maria Holt. The lighthouse was built by Maria Holt."
     assert last_exchange([]) == ""
+
+
+def test_a_second_opinion_reorders_the_readers_best_few_and_never_the_refusal(
+        make_assistant: Callable[..., Assistant], small_article: Path, fake_reader: FakeReader) -> None:
+    question = "When was the lighthouse of Varn built?"
+    plain = make_assistant(small_article).chain()
+    before = plain.read_step.run(plain.search_step.run(Turn(question=question))).evidence
+    assert "built in 1871" in before[0].sentence.text and len(before) >= 3
+    favourite = before[2].sentence.text.split()[-1].strip(".")  # a word of the reader's third sentence
+    fake_reader.second_opinion = FakeOpinion(favourite=favourite, weight=50.0, top=3)
+    chain = make_assistant(small_article).chain()
+    after = chain.read_step.run(chain.search_step.run(Turn(question=question))).evidence
+    assert after[0].sentence == before[2].sentence  # moved first
+    assert {e.sentence for e in after[:3]} == {e.sentence for e in before[:3]} and after[3:] == before[3:]
+    decided = chain.prepare(Turn(question=question))
+    assert decided.decision is not None and decided.decision.score == before[0].probability  # the best, still
+
+
+def test_a_follow_up_keeps_the_conversations_preference_and_asks_no_second_opinion(
+        make_assistant: Callable[..., Assistant], small_article: Path, fake_reader: FakeReader) -> None:
+    opinion = FakeOpinion(favourite="council", weight=50.0, top=10)
+    fake_reader.second_opinion = opinion
+    history = [{"role": "user", "content": "Who built the lighthouse of Varn?"},
+               {"role": "assistant", "content": "The lighthouse of Varn was built in 1871 by Maria Holt. [1]"}]
+    turn = make_assistant(small_article).chain().prepare(Turn(question="How tall is it?", history=history))
+    assert turn.follow_up and opinion.asked == [] and "council" not in turn.evidence[0].sentence.text

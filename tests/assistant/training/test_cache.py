@@ -2,7 +2,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.training.cache import CachedArticle, build_cache, cache_key, load_cache
+from assistant.training.cache import CANDIDATES, CachedArticle, build_cache, cache_key, load_cache
 from tests.support.articles import SMALL_ARTICLE
 
 ARTICLE = CachedArticle("varn", SMALL_ARTICLE, (
@@ -46,3 +46,25 @@ def test_a_run_out_of_time_stops_between_articles_and_resumes(tmp_path: Path,
     assert not complete and load_cache(folder) == []
     folder, complete = build_cache(two, tmp_path, make_assistant, "sha-a", log=lambda _: None)
     assert complete and len(load_cache(folder)) == 4
+
+
+class ScoresByLength:
+    """A second opinion that prefers longer sentences: enough to see its scores kept beside each candidate."""
+
+    def scores(self, question: str, sentences: list[str]) -> list[float]:
+        return [float(len(s)) for s in sentences]
+
+
+def test_each_row_keeps_its_best_candidates_with_the_second_opinions_scores(
+        tmp_path: Path, make_assistant: Callable[..., Assistant]) -> None:
+    folder, _ = build_cache([ARTICLE], tmp_path, make_assistant, "sha-a", log=lambda _: None,
+                            opinion=ScoresByLength())
+    first = load_cache(folder)[0]
+    cands = first["candidates"]
+    assert 1 <= len(cands) <= CANDIDATES and first["second_opinion"]
+    assert [c["p"] for c in cands] == sorted((c["p"] for c in cands), reverse=True)  # the reader's own order
+    assert cands[0]["p"] == round(first["answer_score"], 6) and cands[0]["holds"] == first["best_holds_answer"]
+    assert cands[0]["span"] == first["span"] == "1871" and cands[0]["span_f1"] == 1.0
+    assert all(c["ms"] > 0 for c in cands)
+    without, _ = build_cache([ARTICLE], tmp_path / "plain", make_assistant, "sha-a", log=lambda _: None)
+    assert all(c["ms"] == 0.0 for r in load_cache(without) for c in r["candidates"])
