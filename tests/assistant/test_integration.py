@@ -170,3 +170,34 @@ def test_cli_index_and_search(data_dir: Path, capsys: pytest.CaptureFixture[str]
     assert main(["index", "--article", str(binary), "--data-dir", str(data_dir)]) == 2
     assert "binary" in capsys.readouterr().err
     assert sorted(p.name for p in (data_dir / "chroma").iterdir()) == before
+
+
+# Issue 38's table: what a reader saw first was often wrong while the cited sentence was right. Each row is now
+# right or hedged: no wrong bold short answer, no bare Yes/No the sentence does not settle, no untrue refusal.
+WRONG_FIRST = [
+    ("What does CSTO stand for?", [], "**CSTO help**"),
+    ("When did the CSTO peacekeepers deploy to Kazakhstan?", [], "**12 January**"),
+    ("What did Kazakhstan's foreign ministry say about Kursk?", [], "**unambiguous assessment**"),
+    ("Has Armenia withdrawn from the CSTO?", [], "Yes."),
+    ("Is Armenia still a member of the CSTO?", [], "Yes."),
+    ("And when did they arrive?", [{"role": "user", "content": "When did the peacekeepers leave Kazakhstan?"},
+                                   {"role": "assistant", "content": "The CSTO peacekeepers, deployed on 7 January, "
+                                    "handed over the facilities on 12 January. [1]"}], "**5 days**"),
+]
+
+
+@pytest.mark.parametrize(("question", "history", "wrong"), WRONG_FIRST)
+def test_nothing_confidently_wrong_comes_first(local: Assistant, question: str, history: list[dict[str, str]],
+                                               wrong: str) -> None:
+    ans = local.ask(question, history, backend="extractive")
+    assert not ans.text.startswith(wrong), ans.text
+    if ans.short_answer is not None:  # a bold short answer is right: inside the sentence it cites first
+        first = ans.citations[0]
+        assert first.start <= ans.short_answer.start and ans.short_answer.end <= first.end
+
+
+def test_an_article_without_a_byline_names_no_author(local: Assistant) -> None:
+    ans = local.ask("Who is the author of the article?", backend="extractive")
+    assert ans.refused and ans.reason == "The article does not name its author."
+    arrive = local.ask("When did the peacekeepers arrive in Kazakhstan?", backend="extractive")
+    assert "does not mention arrive" not in (arrive.reason or "")

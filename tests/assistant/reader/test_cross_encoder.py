@@ -15,7 +15,7 @@ from assistant import Assistant, Settings
 from assistant.evaluation import load_gold
 from assistant.evaluation.metrics import containment
 from assistant.reader import Candidate
-from assistant.reader.cross_encoder import SPAN_GATE, CrossEncoderReader, default_weights_dir
+from assistant.reader.cross_encoder import SECOND_OPINION, SPAN_GATE, CrossEncoderReader, default_weights_dir
 from index import InputError
 from index.embed import default_model_path, loaded_word_embeddings
 
@@ -115,7 +115,7 @@ def test_weights_that_do_not_match_the_card_are_refused(tmp_path: Path) -> None:
     import shutil
 
     for f in default_weights_dir().iterdir():
-        if f.name != SPAN_GATE:  # fitted for the real sha256: it would be refused first
+        if f.name not in (SPAN_GATE, SECOND_OPINION):  # fitted for the real sha256: refused first
             shutil.copy(f, tmp_path / f.name)
     config = json.loads((tmp_path / "reader.json").read_text(encoding="utf-8"))
     config["sha256"] = "0" * 64

@@ -56,11 +56,18 @@ def test_the_installed_model_scores_the_answering_sentence_higher() -> None:
 
 
 def test_the_shipped_config_is_fitted_for_the_shipped_reader_and_measured() -> None:
-    path = default_weights_dir() / SECOND_OPINION
-    if not path.exists():
-        pytest.skip("no second opinion ships with these weights")
-    opinion = SecondOpinion.load(path)
+    opinion = SecondOpinion.load(default_weights_dir() / SECOND_OPINION)
     config = json.loads((default_weights_dir() / "reader.json").read_text())
     assert opinion.reader_sha256 == config["sha256"] and opinion.top >= 2 and opinion.weight > 0
     fit = opinion.measured["fit"]
-    assert fit["first_holds"] >= fit["first_holds_reader_alone"]
+    assert fit["first_holds"] > fit["first_holds_reader_alone"] and len(fit["articles"]) == 10
+    assert not set(fit["articles"]) & {"Normans", "Yuan_dynasty"}  # fitted on articles it is not measured on
+    assert CrossEncoderReader().second_opinion == opinion
+
+
+def test_the_model_card_names_the_second_opinions_sha256_and_licence() -> None:
+    import hashlib
+
+    card = (default_weights_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    sha = hashlib.sha256((default_weights_dir() / SECOND_OPINION).read_bytes()).hexdigest()
+    assert f"sha256 of second_opinion.json: `{sha}`" in card and "Apache-2.0" in card
