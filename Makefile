@@ -106,7 +106,7 @@ train-negatives: setup
 
 # The reader's outputs (the product's own retrieval and reader) over the questions of ten SQuAD 2.0 train
 # articles it never saw and the two validation articles, cached in eval-out/cache under a key of the reader's
-# sha256 and the data: about 25 minutes on 2 cores, at most 40 a run (run again to resume). `make fit` then
+# sha256 and the data: about 26-31 minutes on 2 cores, at most 40 a run (run again to resume). `make fit` then
 # fits the second opinion's weight (assistant/reader/weights/second_opinion.json), then the short-answer gate
 # on the sentences it puts first (span_gate.json), from it in seconds.
 CACHE_ARGS := --squad-json data/train/squad2_train_phongntdo.json.gz --eval-articles data/squad:Normans,Yuan_dynasty \
