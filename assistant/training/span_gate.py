@@ -10,7 +10,6 @@ the time, chosen on out-of-fold probabilities (folds by article); then measured 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -171,32 +170,25 @@ def write_card_section(card: Path, section: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import hashlib
     import json
 
     from assistant.reader.cross_encoder import SPAN_GATE, CrossEncoderReader, default_weights_dir
-    from assistant.training.cache import load_cache
+    from assistant.training.cache import fit_parser, load_checked
 
-    parser = argparse.ArgumentParser(description="Fit the short-answer gate from the reader's cache.")
-    parser.add_argument("--cache", type=Path, required=True, help="a cache folder (assistant.training.cache)")
-    parser.add_argument("--validation", default="Normans,Yuan_dynasty", help="articles held out to measure on")
-    parser.add_argument("--out", type=Path, default=default_weights_dir() / SPAN_GATE)
-    args = parser.parse_args(argv)
+    args = fit_parser("Fit the short-answer gate from the reader's cache.",
+                      default_weights_dir() / SPAN_GATE).parse_args(argv)
     try:
-        key = json.loads((args.cache / "key.json").read_text(encoding="utf-8"))
         reader = CrossEncoderReader()
         # Fitted on the short answers the product shows: in the sentence the second opinion puts first.
-        rows = as_product(load_cache(args.cache), reader.second_opinion)
+        rows = as_product(load_checked(args.cache, reader.sha256), reader.second_opinion)
         held = set(args.validation.split(","))
-        if key["reader_sha256"] != reader.sha256:
-            raise InputError(f"{args.cache}: cached for another reader; rebuild it with assistant.training.cache")
         gate = fit([r for r in rows if r["article"] not in held], [r for r in rows if r["article"] in held],
-                   reader.threshold, key["reader_sha256"], reader.span_threshold)
-    except (InputError, OSError, KeyError, json.JSONDecodeError) as exc:
+                   reader.threshold, reader.sha256, reader.span_threshold)
+    except (InputError, OSError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     gate.save(args.out)
-    import hashlib
-
     write_card_section(args.out.parent / "MODEL_CARD.md",
                        card_section(gate, hashlib.sha256(args.out.read_bytes()).hexdigest()))
     print(json.dumps(gate.to_dict(), indent=2))

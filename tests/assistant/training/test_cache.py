@@ -1,8 +1,11 @@
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from assistant import Assistant
-from assistant.training.cache import CANDIDATES, CachedArticle, build_cache, cache_key, load_cache
+from assistant.errors import InputError
+from assistant.training.cache import CANDIDATES, CachedArticle, build_cache, cache_key, load_cache, load_checked
 from tests.support.articles import SMALL_ARTICLE
 
 ARTICLE = CachedArticle("varn", SMALL_ARTICLE, (
@@ -68,3 +71,12 @@ def test_each_row_keeps_its_best_candidates_with_the_second_opinions_scores(
     assert all(c["ms"] > 0 for c in cands)
     without, _ = build_cache([ARTICLE], tmp_path / "plain", make_assistant, "sha-a", log=lambda _: None)
     assert all(c["ms"] == 0.0 for r in load_cache(without) for c in r["candidates"])
+
+
+def test_a_fit_reads_only_a_cache_of_its_own_reader(tmp_path: Path, make_assistant: Callable[..., Assistant]) -> None:
+    folder, _ = build_cache([ARTICLE], tmp_path, make_assistant, "sha-a", log=lambda _: None)
+    assert len(load_checked(folder, "sha-a")) == 3
+    with pytest.raises(InputError, match="cached for another reader"):
+        load_checked(folder, "sha-b")
+    with pytest.raises(InputError, match="not a cache folder"):
+        load_checked(tmp_path / "nothing", "sha-a")
