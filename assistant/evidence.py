@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,13 +44,15 @@ _GOES_ON = re.compile(r"^(?:it|its|they|their|he|his|she|her|this|these)\b", re.
 class Evidence:
     """`probability`: that this sentence answers the question (the reader's, fused with `similarity`, the
     bi-encoder's cosine: assistant/reader/fusion.py). `span`: the short answer's
-    (start, end, probability) in article offsets, inside the sentence, or None."""
+    (start, end, probability) in article offsets, inside the sentence, or None. `opinion`: the second opinion's
+    score (assistant/reader/second_opinion.py), None where it did not score this sentence."""
 
     sentence: Sentence
     hit: Hit
     similarity: float
     probability: float
     span: tuple[int, int, float] | None = None
+    opinion: float | None = None
 
 
 class EvidenceFinder:
@@ -204,7 +206,7 @@ def second_look(question: str, evidence: list[Evidence], opinion: SecondOpinion 
     head = evidence[:opinion.top]
     scores = opinion.scores(question, [e.sentence.text for e in head])
     order = reorder([e.probability for e in head], scores, opinion.weight)
-    return [head[i] for i in order] + evidence[opinion.top:]
+    return [replace(head[i], opinion=scores[i]) for i in order] + evidence[opinion.top:]
 
 
 def choose_evidence(evidence: list[Evidence]) -> list[Evidence]:

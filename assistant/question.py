@@ -43,6 +43,12 @@ _AUX = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|wo
 # ..." ask for a quantity, which is a short answer.
 _EXPLAIN = re.compile(r"\bwhy\b|\bhow\b(?!\s+(many|much|long|old|far|big|large|tall|often|high|deep|wide|soon))",
                       re.IGNORECASE)
+# "When and where did ...?", "When did ..., and where?": two things asked at once. A few bold words answer one of
+# them at best (on the CSTO dev set, "When did the CSTO carry out its only collective operation, and where?" got
+# a bold year from another sentence), so the sentence is the answer, as for a why-question.
+_WH = r"(?:when|where|who|whom|why|how|what|which)"
+_TWO_PARTS = re.compile(rf"\b{_WH}\s+(?:and|or)\s+{_WH}\b|,?\s+(?:and|or)\s+{_WH}(?:\s+\w+){{0,3}}\s*\?*\s*$",
+                        re.IGNORECASE)
 
 # A question with no question word this short is an ellipsis ("And Kazakhstan?", "in 2022?", "Only Belarus?"):
 # the CSTO follow-ups' one is 1 word ("Kazakhstan?" once "And" is off); the shortest question of the CSTO gold sets
@@ -126,7 +132,8 @@ def _leans_on_history(question: str) -> bool:
 @dataclass(frozen=True)
 class Question:
     """`text` as asked (stripped). `kind`: a yes/no question, one that asks for a reason or a manner
-    ("why", "how did"), or one a few words answer ("who", "when", "how many", "which")."""
+    ("why", "how did") or for two things at once ("when and where"), or one a few words answer ("who",
+    "when", "how many", "which")."""
 
     text: str
     kind: Kind
@@ -166,7 +173,7 @@ def analyse(text: str) -> Question:
             topic = None  # "Summarize the article": the whole of it
     elif _AUX.match(text) and " or " not in text.lower():
         kind = "yes_no"
-    elif _EXPLAIN.search(text):
+    elif _EXPLAIN.search(text) or _TWO_PARTS.search(text):
         kind = "explain"
     else:
         kind = "factoid"

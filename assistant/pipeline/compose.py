@@ -87,7 +87,8 @@ class Compose:
         gate = self.reader.span_gate
         if gate is None:
             return ShortAnswer(text, start, end, prob)
-        p = gate.probability(span_signals(turn.standalone, text, prob, [e.probability for e in turn.evidence]))
+        p = gate.probability(span_signals(turn.standalone, text, prob, [e.probability for e in turn.evidence],
+                                          [e.opinion for e in turn.evidence]))
         return ShortAnswer(text, start, end, p) if p >= gate.level else None
 
 

@@ -36,7 +36,7 @@ class CrossEncoderReader(Reader):
 
     def __init__(self, weights: Path | None = None, *, net: Any = None, tokenizer: Any = None,
                  threshold: float | None = None, span_threshold: float | None = None,
-                 fusion: Fusion | None = None, second_opinion: bool = True) -> None:
+                 fusion: Fusion | None = None, second_opinion: bool = True, span_gate: bool = True) -> None:
         self.weights = Path(weights) if weights else default_weights_dir()
         self._net, self._tokenizer = net, tokenizer
         config = self._config() if net is None else {}
@@ -51,7 +51,8 @@ class CrossEncoderReader(Reader):
                 raise InputError(f"{self.weights / 'reader.json'}: {exc}") from None
         self.fusion = fusion
         gate = self.weights / SPAN_GATE
-        self.span_gate = SpanGate.load(gate) if net is None and gate.exists() else None
+        # span_gate=False: the gate is being refitted, and the one on disk may be for other signals
+        self.span_gate = SpanGate.load(gate) if span_gate and net is None and gate.exists() else None
         if self.span_gate is not None and self.span_gate.reader_sha256 != config.get("sha256"):
             raise InputError(f"{gate}: fitted for another reader; refit it: python -m assistant.training.span_gate")
         opinion = self.weights / SECOND_OPINION

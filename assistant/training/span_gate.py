@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import InputError
-from assistant.span_gate import FEATURES, SpanGate, SpanSignals
+from assistant.span_gate import FEATURES, NO_OPINION, SpanGate, SpanSignals
 from assistant.training.card import replace_section
 
-__all__ = ["RIGHT_F1", "TARGET_PRECISION", "as_product", "figures", "fit", "main"]
+__all__ = ["RIGHT_F1", "TARGET_PRECISION", "as_product", "figures", "fit", "main", "opinion_fill"]
 
 # A short answer is right at this token F1 or above against a gold answer (half its words right, as SQuAD's
 # partial credit reads it).
@@ -33,7 +33,8 @@ SEED = 0
 
 def as_product(rows: Sequence[dict[str, Any]], opinion: Any) -> list[dict[str, Any]]:
     """The rows as the product answers them with this second opinion (`SecondOpinion`, or None: the reader's own
-    order): where it puts another sentence first, that sentence's short answer, its signals and its F1."""
+    order, no opinion): the sentence it puts first, that sentence's short answer, its signals (the opinion's
+    scores of the sentences it re-ranked among them) and its F1."""
     from assistant.span_gate import span_signals
     from assistant.training.second_opinion import reordered
 
@@ -41,24 +42,30 @@ def as_product(rows: Sequence[dict[str, Any]], opinion: Any) -> list[dict[str, A
         return list(rows)
     out = []
     for r in rows:
-        cands = r.get("candidates")
-        if not cands:
+        if not r.get("candidates") or not r.get("second_opinion"):
             out.append(r)
             continue
         order = reordered(r, opinion.weight, opinion.top)
         first = order[0]
-        if first is cands[0]:
-            out.append(r)
-            continue
-        signals = (span_signals(r["question"], first["span"], first["span_p"], [c["p"] for c in order])
+        opinions = [c["ms"] for c in order[:opinion.top]]
+        signals = (span_signals(r["question"], first["span"], first["span_p"], [c["p"] for c in order], opinions)
                    if first["span"] else None)
         out.append({**r, "span": first["span"], "span_f1": first["span_f1"],
                     "signals": signals.to_dict() if signals else None, "best_holds_answer": first["holds"]})
     return out
 
 
-def _xy(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    x = np.array([SpanSignals(**r["signals"]).vector() for r in rows], dtype=np.float64)
+def opinion_fill(rows: Sequence[dict[str, Any]]) -> tuple[float, float]:
+    """The mean of the second opinion's two signals over `rows` (what the gate reads where there is none)."""
+    pairs = [(r["signals"]["opinion"], r["signals"]["opinion_lead"]) for r in rows
+             if r["signals"].get("opinion") is not None and r["signals"].get("opinion_lead") is not None]
+    if not pairs:
+        return NO_OPINION
+    return (round(float(np.mean([a for a, _ in pairs])), 4), round(float(np.mean([b for _, b in pairs])), 4))
+
+
+def _xy(rows: Sequence[dict[str, Any]], fill: tuple[float, float] = NO_OPINION) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([SpanSignals(**r["signals"]).vector(fill) for r in rows], dtype=np.float64)
     y = np.array([r["answerable"] and r["span_f1"] >= RIGHT_F1 for r in rows], dtype=np.int64)
     return x, y
 
@@ -106,7 +113,8 @@ def fit(train: Sequence[dict[str, Any]], validation: Sequence[dict[str, Any]], t
     rows = candidates(train, threshold, floor)
     if len(rows) < 50:
         raise InputError(f"only {len(rows)} answered questions with a span to fit on; cache more articles")
-    x, y = _xy(rows)
+    fill = opinion_fill(rows)
+    x, y = _xy(rows, fill)
     groups = np.array([r["article"] for r in rows])
     model = LogisticRegression(C=1.0, max_iter=1000, random_state=SEED)
     folds = min(5, len(set(groups)))
@@ -114,7 +122,8 @@ def fit(train: Sequence[dict[str, Any]], validation: Sequence[dict[str, Any]], t
            if folds >= 2 else model.fit(x, y).predict_proba(x)[:, 1])
     level = choose_level(oof, rows)
     model.fit(x, y)
-    gate = SpanGate(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), level, reader_sha256)
+    gate = SpanGate(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), level, reader_sha256,
+                    fill=fill)
     measured: dict[str, Any] = {
         "fit": {"articles": sorted(set(groups)), "questions": len(train), "answered_with_span": len(rows),
                 "right_rate": round(float(y.mean()), 4), "out_of_fold": figures(rows, oof >= level, len(rows))},
@@ -123,14 +132,14 @@ def fit(train: Sequence[dict[str, Any]], validation: Sequence[dict[str, Any]], t
     }
     val = candidates(validation, threshold, floor)
     if val:
-        vx, _ = _xy(val)
+        vx, _ = _xy(val, fill)
         probs = model.predict_proba(vx)[:, 1]
         measured["validation"] = {
             "articles": sorted({r["article"] for r in val}), "questions": len(validation),
             "gate": figures(val, probs >= level, len(val)),
             "span_probability_only": figures(val, np.ones(len(val), dtype=bool), len(val)),  # before the gate
         }
-    return SpanGate(gate.weights, gate.bias, gate.level, reader_sha256, measured)
+    return SpanGate(gate.weights, gate.bias, gate.level, reader_sha256, measured, fill)
 
 
 CARD_HEADING = "## The short-answer gate (span_gate.json)"
@@ -179,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     args = fit_parser("Fit the short-answer gate from the reader's cache.",
                       default_weights_dir() / SPAN_GATE).parse_args(argv)
     try:
-        reader = CrossEncoderReader()
+        reader = CrossEncoderReader(span_gate=False)
         # Fitted on the short answers the product shows: in the sentence the second opinion puts first.
         rows = as_product(load_checked(args.cache, reader.sha256), reader.second_opinion)
         held = set(args.validation.split(","))

@@ -81,3 +81,12 @@ def test_questions_that_are_not_overviews(q: str) -> None:
 def test_an_overview_of_them_leans_on_the_conversation() -> None:
     assert analyse("What does it say about them?").leans_on_history
     assert analyse("What does the article say about that country?").leans_on_history
+
+
+@pytest.mark.parametrize("question", ["When did the CSTO carry out its only collective operation, and where?",
+                                      "When and where was the treaty signed?", "Who founded it and when?"])
+def test_a_question_that_asks_two_things_wants_the_sentence_not_a_few_words(question: str) -> None:
+    asked = analyse(question)
+    assert asked.kind == "explain" and not asked.wants_short
+    assert analyse("What did he say when he arrived?").wants_short  # one question, a "when" inside it
+    assert analyse("Which states and organizations condemned it?").wants_short

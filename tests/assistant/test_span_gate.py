@@ -24,6 +24,18 @@ def test_signals_of_a_span() -> None:
     assert span_signals("When was it founded?", "the organization", 0.9, [0.8]).type_match is False
 
 
+def test_the_second_opinions_signals_and_the_gates_stand_in_without_one() -> None:
+    s = span_signals("When was the CSTO founded?", "1992", 0.9, [0.5, 0.8, 0.3], [7.0, 2.0, None])
+    assert s.opinion == 7.0 and s.opinion_lead == 5.0  # over the others it scored, not the unscored one
+    alone = span_signals("When was the CSTO founded?", "1992", 0.9, [0.5, 0.8], [7.0, None])
+    assert alone.opinion == 7.0 and alone.opinion_lead is None
+    none = span_signals("When was the CSTO founded?", "1992", 0.9, [0.5, 0.8])
+    assert none.opinion is None and none.vector((6.0, 5.0))[-2:] == [6.0, 5.0]
+    gate = SpanGate((0.0,) * 7 + (1.0, 1.0), 0.0, 0.5, fill=(6.0, 5.0))
+    filled = span_signals("When was the CSTO founded?", "1992", 0.9, [0.5, 0.8], [6.0, 1.0])
+    assert gate.probability(none) == gate.probability(filled)  # no opinion reads as the average one
+
+
 def test_the_shipped_gate_is_fitted_for_the_shipped_reader_and_measured() -> None:
     gate = SpanGate.load(default_weights_dir() / SPAN_GATE)
     config = json.loads((default_weights_dir() / "reader.json").read_text())

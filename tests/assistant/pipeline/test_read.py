@@ -49,3 +49,12 @@ def test_a_follow_up_keeps_the_conversations_preference_and_asks_no_second_opini
                {"role": "assistant", "content": "The lighthouse of Varn was built in 1871 by Maria Holt. [1]"}]
     turn = make_assistant(small_article).chain().prepare(Turn(question="How tall is it?", history=history))
     assert turn.follow_up and opinion.asked == [] and "council" not in turn.evidence[0].sentence.text
+
+
+def test_the_second_opinions_scores_travel_with_the_sentences_it_scored(
+        make_assistant: Callable[..., Assistant], small_article: Path, fake_reader: FakeReader) -> None:
+    fake_reader.second_opinion = FakeOpinion(favourite="lighthouse", weight=1.0, top=2)
+    chain = make_assistant(small_article).chain()
+    evidence = chain.read_step.run(chain.search_step.run(Turn(question="When was the lighthouse built?"))).evidence
+    assert [e.opinion is not None for e in evidence] == [True, True] + [False] * (len(evidence) - 2)
+    assert all(e.opinion == e.sentence.text.lower().count("lighthouse") for e in evidence[:2])

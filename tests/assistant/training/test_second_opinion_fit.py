@@ -54,4 +54,11 @@ def test_the_short_answer_comes_from_the_sentence_the_second_opinion_puts_first(
     shown = as_product([row], SecondOpinion(1.0, 4))[0]
     assert shown["span"] == "span 2" and shown["span_f1"] == 1.0 and shown["best_holds_answer"]
     assert shown["signals"]["answer"] == 0.4 and shown["signals"]["margin"] == pytest.approx(-0.2)
-    assert as_product([row], None)[0] is row and as_product([row], SecondOpinion(0.0, 4))[0] is row
+    # The gate reads the opinion of the sentence first and its lead over the others it re-ranked (only those).
+    others = [c["ms"] for c in row["candidates"][:4] if c is not row["candidates"][2]]
+    assert shown["signals"]["opinion"] == 8.0 and shown["signals"]["opinion_lead"] == pytest.approx(8.0 - max(others))
+    assert as_product([row], None)[0] is row
+    kept = as_product([row], SecondOpinion(0.0, 4))[0]  # weight 0: the reader's first, with its opinion read
+    assert kept["span"] == "span 0" and kept["signals"]["opinion"] == row["candidates"][0]["ms"]
+    unscored = {**row, "second_opinion": False}
+    assert as_product([unscored], SecondOpinion(1.0, 4))[0] is unscored

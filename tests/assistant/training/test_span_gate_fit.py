@@ -27,7 +27,17 @@ def test_the_gate_fits_on_a_tiny_cache_and_shows_only_likely_spans(tmp_path) -> 
     doubtful = SpanSignals(span=0.1, answer=0.8, margin=0.2, words=2, question_overlap=0.5, type_match=False)
     assert gate.shows(sure) and not gate.shows(doubtful)
     gate.save(tmp_path / "gate.json")
-    assert SpanGate.load(tmp_path / "gate.json") == gate
+    assert SpanGate.load(tmp_path / "gate.json") == gate and gate.fill == (0.0, 0.0)  # no opinions in this cache
+
+
+def test_the_fill_is_the_mean_opinion_of_the_questions_fitted_on() -> None:
+    rows = _cache(0, ["a", "b", "c"])
+    for n, r in enumerate(rows):
+        r["signals"] = {**r["signals"], "opinion": float(n % 3), "opinion_lead": 1.0}
+    gate = fit(rows, [], threshold=0.15, reader_sha256="sha")
+    answered = [r for r in rows if r["answer_score"] >= 0.15]
+    mean = sum(r["signals"]["opinion"] for r in answered) / len(answered)
+    assert gate.fill == (round(mean, 4), 1.0)
 
 
 def test_no_level_reaching_the_precision_shows_nothing() -> None:
