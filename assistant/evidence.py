@@ -210,7 +210,8 @@ def second_look(question: str, evidence: list[Evidence], opinion: SecondOpinion 
 
 
 def choose_evidence(evidence: list[Evidence]) -> list[Evidence]:
-    """The sentence that answers: the reader's most probable one. Every backend answers from it: the
+    """The sentence that answers: the first of the evidence (the reader's most probable one, or the second
+    opinion's choice among its best few: `second_look`). Every backend answers from it: the
     extractive answer quotes it, a model may only rephrase it. (The old hand rule that added the first
     sentence's neighbour for why- and two-part questions was measured with the reader on the CSTO dev set:
     containment stayed 0.70 and citation precision fell from 0.92 to 0.89, so it is gone.)"""
