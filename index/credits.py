@@ -34,6 +34,8 @@ _DATE = re.compile(
 # "By Jane Doe", "Written by ...", "Author: ..."; a name follows "by" ("By 2030, ..." and "By contrast" do not).
 _BYLINE = re.compile(r"^(?i:(?:written|posted|words|text|story|reporting)\s+)?(?i:by)\s+[A-Z][^\W\d_]"
                      r"|^(?i:authors?|writer)\s*:\s*\S")
+# "About the author" ends many pieces: the sentence after it (or the rest of its own) names them.
+_ABOUT = re.compile(r"^about\s+the\s+authors?\b\W*", re.IGNORECASE)
 _DATELINE = re.compile(r"^(?:(?:first\s+)?(?:published|posted|updated|date[d]?)\b\s*(?:on\b)?\s*:?\s*)?"
                        rf"(?:\w+day,?\s+)?{_DATE.pattern}", re.IGNORECASE)
 _DOCUMENT = r"(?:this|the)\s+(?:article|piece|essay|column|op-ed|post|blog\s+post)"
@@ -67,4 +69,11 @@ def find_credit(sentences: Sequence[Sentence], credit: Credit) -> Sentence | Non
     found = next((s for s in edges if _is_line(s, line)), None)
     if found is not None:
         return found
+    if credit == "author":
+        for i, s in enumerate(sentences):
+            if (m := _ABOUT.match(s.text)) is not None and i >= len(sentences) - EDGE_SENTENCES:
+                if s.text[m.end():].strip():
+                    return s
+                if i + 1 < len(sentences):
+                    return sentences[i + 1]
     return next((s for s in sentences if _SAYS[credit].search(s.text)), None)

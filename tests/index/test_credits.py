@@ -53,3 +53,11 @@ def test_a_sentence_that_credits_the_article_itself_counts_anywhere() -> None:
 def test_a_byline_deep_in_the_body_is_not_looked_for() -> None:
     body = [f"Sentence number {i} says nothing of who wrote it." for i in range(20)]
     assert find_credit(_sentences(*body[:10], "By Jane Doe", *body), "author") is None
+
+
+def test_an_about_the_author_note_at_the_end_names_the_author() -> None:
+    body = [f"Sentence number {i} says nothing of who wrote it." for i in range(20)]
+    s = _sentences(*body, "About the author", "Jane Doe is a fellow at the institute.")
+    assert (found := find_credit(s, "author")) is not None and found.text.startswith("Jane Doe")
+    s = _sentences(*body, "About the author: Jane Doe is a fellow at the institute.")
+    assert (found := find_credit(s, "author")) is not None and "Jane Doe" in found.text
