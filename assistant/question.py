@@ -77,6 +77,7 @@ _ITSELF = re.compile(rf"^(?:{_ARTICLE}|it|this)$", re.IGNORECASE)
 # Only its own words answer them (index/credits.py): a byline or a dateline, or none. "The article" and "this
 # piece" name the document; "Tokayev's article" or "the report" name something the article talks about.
 _DOCUMENT = r"(?:the|this)\s+(?:article|piece|essay|column|op-ed|blog\s+post|post)"
+_NAMES_DOCUMENT = re.compile(rf"{_DOCUMENT}|\bthis\b", re.IGNORECASE)
 _CREDITS: dict[Credit, re.Pattern[str]] = {
     "author": re.compile(
         rf"^(?:who\s+(?:is|was|'s|’s)\s+(?:the\s+)?(?:author|writer)(?:\s+of\s+{_DOCUMENT})?"
@@ -183,6 +184,8 @@ def analyse(text: str) -> Question:
     else:
         leans = _leans_on_history(bare)
     credit = next((c for c, pattern in _CREDITS.items() if pattern.match(bare)), None)
-    if credit is not None:
-        leans = False  # "the article", "this": the document the chat is about, never a thing of the history
+    if credit is not None and _NAMES_DOCUMENT.search(bare):
+        # "the article", "this": the document the chat is about, never a thing of the history. A bare "Who is
+        # the author?" may mean the author of a book the conversation is about: the history may resolve it.
+        leans = False
     return Question(text, kind, negates(text), looks_like_injection(text), leans, topic, credit)

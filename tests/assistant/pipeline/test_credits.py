@@ -75,3 +75,8 @@ def test_a_question_about_the_article_stands_alone_in_a_conversation(make_assist
     ans = make_assistant(article=story).ask("Who is the author of the article?", history=history)
     assert ans.standalone_question == "Who is the author of the article?"
     assert [c.quote for c in ans.citations] == ["By Jane Doe"]
+
+
+def test_a_bare_who_is_the_author_may_lean_on_the_conversation() -> None:
+    assert analyse("Who is the author?").credit == "author" and analyse("Who is the author?").leans_on_history
+    assert not analyse("Who is the author of this article?").leans_on_history
