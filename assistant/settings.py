@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(60.0, gt=0)
 
     top_k: int = Field(4, ge=1, le=50)
-    # The reader looks into this many passages and the answer lists the top_k of them in the reader's order.
+    # The reader looks into this many passages and the answer lists the top_k of them, the one it cites first.
     read_passages: int = Field(8, ge=1, le=50)
     # The reader's candidates: the retrieved passages' sentences nearest the question, competing with the
     # article's `article_sentences` nearest ones wherever they are (the measurements: assistant/evidence.py).

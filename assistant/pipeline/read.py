@@ -1,5 +1,5 @@
 """The reading step: the learned reader judges the sentences of the retrieved passages (and the article's
-nearest ones), and the passages are re-ranked by what it found.
+nearest ones), and the passages are re-ranked by what it found: the passage an answer cites comes first.
 
 For a follow-up, a near-tie goes to the paragraph the last exchange came from (`evidence.FOLLOWUP_TIE`); any
 other question's few best sentences are re-ranked by a second opinion (assistant/reader/second_opinion.py).
@@ -43,16 +43,18 @@ class Read:
 
 
 def rerank(hits: list[Hit], evidence: list[Evidence]) -> list[Hit]:
-    """The passages in the reader's order: by the best probability of a sentence inside each, which becomes the
-    passage's `score`; passages none of whose sentences were read keep the search's order after them, with
-    score 0. Ranks renumbered from 1."""
-    def best(h: Hit) -> float:
+    """The passages in the evidence's order: first the one holding its first sentence (the one an answer cites,
+    after the second opinion or the conversation's preference), then the next; each passage's `score` is the
+    best probability of a sentence inside it. Passages none of whose sentences were read keep the search's
+    order after them, with score 0. Ranks renumbered from 1."""
+    def place(h: Hit) -> tuple[int, float]:
         p = h.passage
-        return max((e.probability for e in evidence if p.start <= e.sentence.start and e.sentence.end <= p.end),
-                   default=-1.0)
+        inside = [(i, e.probability) for i, e in enumerate(evidence)
+                  if p.start <= e.sentence.start and e.sentence.end <= p.end]
+        return (inside[0][0], max(q for _, q in inside)) if inside else (len(evidence), -1.0)
 
-    scored = sorted(((best(h), h) for h in hits), key=lambda x: (-x[0], x[1].rank))
-    return [replace(h, rank=i, score=max(p, 0.0)) for i, (p, h) in enumerate(scored, start=1)]
+    placed = sorted(((place(h), h) for h in hits), key=lambda x: (x[0][0], -x[0][1], x[1].rank))
+    return [replace(h, rank=i, score=max(best, 0.0)) for i, ((_, best), h) in enumerate(placed, start=1)]
 
 
 def last_exchange(history: list[Message]) -> str:

@@ -259,11 +259,27 @@ def test_rerank_orders_passages_by_the_readers_best_sentence() -> None:
     assert [h.rank for h in out] == [1, 2, 3]
 
 
-def test_answer_passages_carry_the_readers_order_and_score(make_assistant: Make, small_article: Path) -> None:
+def test_rerank_puts_the_passage_of_the_first_sentence_first() -> None:
+    """The second opinion (or a follow-up's preference) may put a less probable sentence first: the passage the
+    answer then cites comes first, with its own best probability as its score."""
+    from assistant.chain import rerank
+    from assistant.evidence import Evidence
+    from index import Hit, Passage, Sentence
+
+    text = "A one. B one."
+    s = [Sentence(text[0:6], 0, 6, 1), Sentence(text[7:13], 7, 13, 1)]
+    hits = [Hit(Passage("pa", text[0:6], 0, 6, 1), 0.9, 1), Hit(Passage("pb", text[7:13], 7, 13, 1), 0.8, 2)]
+    out = rerank(hits, [Evidence(s[1], hits[1], 0.3, 0.4), Evidence(s[0], hits[0], 0.5, 0.7)])
+    assert [(h.passage.id, h.score, h.rank) for h in out] == [("pb", 0.4, 1), ("pa", 0.7, 2)]
+
+
+def test_answer_passages_open_with_the_cited_one(make_assistant: Make, small_article: Path) -> None:
     ans = make_assistant(article=small_article).ask("When was the lighthouse of Varn built?")
-    scores = [h.score for h in ans.passages]
-    assert scores == sorted(scores, reverse=True) and [h.rank for h in ans.passages] == list(range(1, len(scores) + 1))
-    assert scores[0] == ans.answer_score
+    first = ans.passages[0].passage
+    cited = ans.citations[0]
+    assert first.start <= cited.start and cited.end <= first.end  # the passage the answer cites comes first
+    assert [h.rank for h in ans.passages] == list(range(1, len(ans.passages) + 1))
+    assert max(h.score for h in ans.passages) == ans.answer_score
 
 
 @pytest.mark.parametrize(("span", "trimmed"), [
