@@ -76,3 +76,50 @@ def test_the_short_answer_is_decided_once_per_answer_streamed_or_not(make_assist
     assert gate.asked == 1
     assistant.ask("When was the lighthouse of Varn built?")
     assert gate.asked == 2
+
+
+def _spans_turn(question: str, sentence: str, spans: list[tuple[str, float]]) -> tuple[object, str]:
+    """A turn whose only evidence is `sentence`, with the reader's spans (their texts, most probable first)."""
+    from assistant.evidence import Evidence
+    from assistant.pipeline.turn import Turn
+    from index import Hit, Passage, Sentence
+
+    found = [(sentence.index(t), sentence.index(t) + len(t), p) for t, p in spans]
+    s = Sentence(sentence, 0, len(sentence), 1)
+    evidence = Evidence(s, Hit(Passage("p", sentence, 0, len(sentence), 1), 0.9, 1), 0.5, 0.9, found[0],
+                        alternatives=tuple(found[1:]))
+    return Turn(question=question, standalone=question, evidence=[evidence]), sentence
+
+
+def test_the_short_answer_prefers_a_span_without_the_questions_words() -> None:
+    from assistant.pipeline.compose import span_candidate
+
+    sentence = "Duke William II of Normandy conquered England killing King Harold II at the Battle of Hastings."
+    turn, text = _spans_turn("Who killed King Harold?", sentence, [
+        ("Duke William II of Normandy conquered England killing King Harold", 0.4), ("King Harold", 0.2),
+        ("Duke William II", 0.3)])
+    found = span_candidate(turn, text, 0.15)  # type: ignore[arg-type]
+    assert found is not None and text[found[0]:found[1]] == "Duke William II" and found[2] == 0.3
+
+
+def test_a_far_less_probable_span_is_not_preferred() -> None:
+    from assistant.pipeline.compose import ALTERNATIVE_SHARE, span_candidate
+
+    sentence = "Duke William II of Normandy conquered England killing King Harold II at the Battle of Hastings."
+    long = "Duke William II of Normandy conquered England killing King Harold"
+    turn, text = _spans_turn("Who killed King Harold?", sentence, [(long, 0.5), ("Duke William II",
+                                                                               0.5 * ALTERNATIVE_SHARE * 0.9)])
+    found = span_candidate(turn, text, 0.0)  # type: ignore[arg-type]
+    assert found is not None and text[found[0]:found[1]] == long
+
+
+def test_a_span_that_only_repeats_the_question_gives_way_to_the_next() -> None:
+    from assistant.pipeline.compose import span_candidate
+
+    sentence = "The Collective Security Treaty Organization (CSTO) sent help in January 2022."
+    turn, text = _spans_turn("What does CSTO stand for?", sentence, [
+        ("CSTO", 0.6), ("Collective Security Treaty Organization", 0.3)])
+    found = span_candidate(turn, text, 0.15)  # type: ignore[arg-type]
+    assert found is not None and text[found[0]:found[1]] == "Collective Security Treaty Organization"
+    under = span_candidate(turn, text, 0.35)  # type: ignore[arg-type]
+    assert under is None  # the one that passes is under the floor
