@@ -45,8 +45,7 @@ class Evidence:
     """`probability`: that this sentence answers the question (the reader's, fused with `similarity`, the
     bi-encoder's cosine: assistant/reader/fusion.py). `span`: the short answer's
     (start, end, probability) in article offsets, inside the sentence, or None. `opinion`: the second opinion's
-    score (assistant/reader/second_opinion.py), None where it did not score this sentence. `alternatives`: the
-    reader's next most probable spans, in article offsets, most probable first."""
+    score (assistant/reader/second_opinion.py), None where it did not score this sentence."""
 
     sentence: Sentence
     hit: Hit
@@ -54,7 +53,6 @@ class Evidence:
     probability: float
     span: tuple[int, int, float] | None = None
     opinion: float | None = None
-    alternatives: tuple[tuple[int, int, float], ...] = ()
 
 
 class EvidenceFinder:
@@ -150,8 +148,7 @@ class EvidenceFinder:
         for (i, hit, sim), r in zip(cands, readings):
             s = self.sentences[i]
             span = (s.start + r.span[0], s.start + r.span[1], r.span[2]) if r.span else None
-            others = tuple((s.start + a, s.start + b, q) for a, b, q in r.alternatives)
-            out.append(Evidence(s, hit, sim, self.reader.answer_probability(r, sim), span, alternatives=others))
+            out.append(Evidence(s, hit, sim, self.reader.answer_probability(r, sim), span))
         return sorted(out, key=lambda e: (-e.probability, e.sentence.start))
 
     def locate(self, text: str) -> int | None:

@@ -20,17 +20,7 @@ from assistant.types import Answer, Citation, Segment, ShortAnswer
 from assistant.yes_no import SAYS, settle
 from index import ArticleIndex, content_terms
 
-__all__ = ["ALTERNATIVE_SHARE", "SHORT_WORDS", "Compose", "span_candidate", "trim_span"]
-
-# Which of the reader's spans is the short answer (`span_candidate`). Answers rarely repeat the question's words,
-# and a long span that does is usually the answer with the question around it. Chosen on the reader's cache of
-# 10 SQuAD 2.0 train articles (assistant/training/cache.py; the span in the first sentence of the 3,239
-# answerable questions whose first sentence holds the answer, right at token F1 >= 0.5): the most probable
-# span 0.703, preferring one without the question's words 0.718 at 1/10 of the first's probability, 0.721 at
-# 1/5, 0.715 at 1/2; capped at 8 words 0.725 at 1/5. On the validation articles (238 such questions): 0.731 ->
-# 0.744.
-ALTERNATIVE_SHARE = 0.2
-SHORT_WORDS = 8
+__all__ = ["Compose", "span_candidate", "trim_span"]
 
 
 class Compose:
@@ -103,38 +93,24 @@ class Compose:
 
 
 def span_candidate(turn: Turn, text: str, floor: float, best: Evidence | None = None) -> tuple[int, int, float] | None:
-    """The short answer the reader found in the best sentence (or in `best`, one of the turn's candidates: the
-    cache keeps each one's), trimmed, in article offsets, with its probability: None when the question wants no
-    few words or no span passes. A span passes when it is not the whole sentence and says more than the
-    question's own words ("CSTO help" for "What does CSTO stand for?" does not); of those, the most probable
-    one that repeats none of the question's words and is at most `SHORT_WORDS` long is preferred, among those
-    at least `ALTERNATIVE_SHARE` as probable as the first that passes ("Duke William II" over "Duke William II
-    of Normandy conquered England killing King Harold" for "Who killed King Harold?"), if it reaches `floor`;
-    else the first that passes, if it does."""
+    """The span the reader found in the best sentence (or in `best`, one of the turn's candidates: the cache
+    keeps each one's), trimmed, in article offsets, with its probability: None when the question wants no few
+    words, the span is under `floor`, is the whole sentence, or only repeats the question's own words ("CSTO
+    help" for "What does CSTO stand for?")."""
     if not turn.evidence or not turn.query.wants_short:
         return None
     best = best or turn.evidence[0]
     if best.span is None:
         return None
+    start, end, prob = best.span
+    start, end = trim_span(text, start, end)
     s = best.sentence
-    asked = set(content_terms(turn.standalone))
-    first: tuple[int, int, float] | None = None
-    preferred: tuple[int, int, float] | None = None
-    for start, end, prob in (best.span, *best.alternatives):
-        if first is not None and prob < ALTERNATIVE_SHARE * first[2]:
-            break
-        start, end = trim_span(text, start, end)
-        if (end <= start or not (s.start <= start and end <= s.end)
-                or text[start:end].strip() == text[s.start:s.end].strip()):
-            continue
-        terms = set(content_terms(text[start:end]))
-        if not terms - asked:
-            continue
-        first = first or (start, end, prob)
-        if not terms & asked and len(text[start:end].split()) <= SHORT_WORDS:
-            preferred = (start, end, prob)
-            break
-    return next((c for c in (preferred, first) if c is not None and c[2] >= floor), None)
+    if (prob < floor or end <= start or not (s.start <= start and end <= s.end)
+            or text[start:end].strip() == text[s.start:s.end].strip()):
+        return None
+    if not set(content_terms(text[start:end])) - set(content_terms(turn.standalone)):
+        return None
+    return start, end, prob
 
 
 def _refused(decision: Decision, turn: Turn, started: float, common: dict[str, Any]) -> Answer:

@@ -40,13 +40,10 @@ class Candidate:
 @dataclass(frozen=True)
 class Reading:
     """`probability`: that this sentence answers the question rather than nothing in the article does.
-    `span`: (start, end, probability) of the short answer in characters of the sentence, or None;
-    `alternatives`: the next most probable spans, the same way, most probable first (the composer may prefer
-    one that does not repeat the question: assistant/pipeline/compose.py)."""
+    `span`: (start, end, probability) of the short answer in characters of the sentence, or None."""
 
     probability: float
     span: tuple[int, int, float] | None = None
-    alternatives: tuple[tuple[int, int, float], ...] = ()
 
 
 class Reader(ABC):

@@ -17,8 +17,6 @@ from assistant.span_gate import SpanGate
 __all__ = ["MAX_SPAN_TOKENS", "SECOND_OPINION", "SPAN_GATE", "CrossEncoderReader", "default_weights_dir"]
 
 MAX_SPAN_TOKENS = 24
-# How many spans of each sentence the composer may choose from (the first that passes its rules: compose.py).
-SPANS = 10
 BATCH = 5
 SPAN_GATE = "span_gate.json"  # the short-answer gate fitted for these weights, beside them
 SECOND_OPINION = "second_opinion.json"  # the re-ranker's weight fitted for these weights, beside them
@@ -123,32 +121,26 @@ class CrossEncoderReader(Reader):
             null = float(net.null)
             start_p = torch.softmax(start, dim=-1)
             end_p = torch.softmax(end, dim=-1)
-        out = []
-        for r in range(len(pairs)):
-            spans = _best_spans(start_p[r], end_p[r], enc.sentence_mask[r], enc.offsets[r])
-            out.append(Reading(1.0 / (1.0 + math.exp(-(float(answer[r]) - null))),
-                               spans[0] if spans else None, tuple(spans[1:])))
-        return out
+        return [Reading(1.0 / (1.0 + math.exp(-(float(answer[r]) - null))),
+                        _best_span(start_p[r], end_p[r], enc.sentence_mask[r], enc.offsets[r]))
+                for r in range(len(pairs))]
 
 
-def _best_spans(start_p: Any, end_p: Any, mask: Any, offsets: list[tuple[int, int]],
-                k: int = SPANS) -> list[tuple[int, int, float]]:
-    """The `k` most probable spans of the sentence (start and end token inside it, end not before start, at most
-    MAX_SPAN_TOKENS long) as (start, end, probability) in characters of the sentence, most probable first."""
+def _best_span(start_p: Any, end_p: Any, mask: Any, offsets: list[tuple[int, int]]) -> tuple[int, int, float] | None:
     import torch
 
     idx = mask.nonzero().flatten()
     if len(idx) == 0:
-        return []
+        return None
     s, e = start_p[idx], end_p[idx]
     joint = s.unsqueeze(1) * e.unsqueeze(0)  # [start, end]
     n = joint.shape[0]
     allowed = torch.triu(torch.ones(n, n, dtype=torch.bool)) & ~torch.triu(torch.ones(n, n, dtype=torch.bool),
                                                                               diagonal=MAX_SPAN_TOKENS)
-    flat = joint.masked_fill(~allowed, -1.0).flatten()  # -1: never chosen, not even when every span is 0
-    top = torch.topk(flat, min(k, int(allowed.sum())))
-    return [(offsets[i][0], offsets[j][1], float(v)) for v, b in zip(top.values.tolist(), top.indices.tolist())
-            for i, j in [divmod(int(b), n)]]
+    joint = joint.masked_fill(~allowed, 0.0)
+    best = int(torch.argmax(joint))
+    i, j = divmod(best, n)
+    return offsets[i][0], offsets[j][1], float(joint[i, j])
 
 
 def _load(weights: Path, config: dict[str, Any]) -> tuple[Any, Any]:

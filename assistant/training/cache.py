@@ -35,9 +35,7 @@ __all__ = ["CACHE_FORMAT", "CANDIDATES", "CachedArticle", "build_cache", "cache_
 # 3: the reader's own order (no second opinion), and each row's `candidates`: the CANDIDATES most probable
 #    sentences with the second opinion's score, whether each holds a gold answer, and each one's short answer,
 #    so that the second opinion's weight and the short-answer gate after it are fitted from the cache.
-# 4: each candidate's short answer is the one the composer now chooses among the reader's few most probable
-#    spans (assistant/pipeline/compose.py: `span_candidate`), not always the most probable.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 3
 CANDIDATES = 5
 
 

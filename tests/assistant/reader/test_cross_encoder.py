@@ -142,20 +142,3 @@ def test_an_unknown_scoring_names_the_config_file(tmp_path: Path) -> None:
     (tmp_path / "reader.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(InputError, match=r"reader\.json: score must be one of cls, joint, not 'sum'"):
         CrossEncoderReader(tmp_path).load()
-
-
-def test_the_reader_gives_its_spans_most_probable_first() -> None:
-    import torch
-
-    from assistant.reader.cross_encoder import _best_spans
-
-    # Four tokens of the sentence (the first token outside it): the start most likely on token 1, the end on 2.
-    start = torch.tensor([0.0, 0.6, 0.3, 0.1, 0.0])
-    end = torch.tensor([0.0, 0.1, 0.7, 0.2, 0.0])
-    mask = torch.tensor([False, True, True, True, False])
-    offsets = [(0, 3), (4, 9), (10, 13), (14, 20)]  # of the sentence's tokens, in characters
-    spans = _best_spans(start, end, mask, offsets, k=3)
-    assert [(a, b) for a, b, _ in spans] == [(0, 9), (4, 9), (0, 13)]
-    probs = [p for _, _, p in spans]
-    assert probs == sorted(probs, reverse=True) and abs(probs[0] - 0.6 * 0.7) < 1e-6
-    assert all(a <= b for a, b, _ in _best_spans(start, end, mask, offsets, k=10))  # never an end before its start
