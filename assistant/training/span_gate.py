@@ -167,7 +167,7 @@ validation articles ({", ".join(val.get("articles", []))}: {val.get("questions",
 Rebuilt by `make fit` (the cache: `make cache`, about 30 minutes; the fit: seconds).
 sha256 of span_gate.json: `{gate_sha256}`; fitted for the reader `{gate.reader_sha256}`.
 
-| rows | answered with a span | shown | precision, answerable | precision, all | right and shown, of the answered answerable ones |
+| rows | answered with a span | shown | precision, answerable | precision, all | right, shown: of answered answerable |
 |---|---|---|---|---|---|
 {table}
 """
