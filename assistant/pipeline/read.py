@@ -47,14 +47,18 @@ def rerank(hits: list[Hit], evidence: list[Evidence]) -> list[Hit]:
     after the second opinion or the conversation's preference), then the next; each passage's `score` is the
     best probability of a sentence inside it. Passages none of whose sentences were read keep the search's
     order after them, with score 0. Ranks renumbered from 1."""
-    def place(h: Hit) -> tuple[int, float]:
+    def place(h: Hit) -> tuple[int, bool, float]:
         p = h.passage
         inside = [(i, e.probability) for i, e in enumerate(evidence)
                   if p.start <= e.sentence.start and e.sentence.end <= p.end]
-        return (inside[0][0], max(q for _, q in inside)) if inside else (len(evidence), -1.0)
+        if not inside:
+            return len(evidence), True, -1.0
+        first = inside[0][0]
+        # Of two overlapping passages holding the same sentence, the one its citation names comes first.
+        return first, evidence[first].hit.passage.id != p.id, max(q for _, q in inside)
 
-    placed = sorted(((place(h), h) for h in hits), key=lambda x: (x[0][0], -x[0][1], x[1].rank))
-    return [replace(h, rank=i, score=max(best, 0.0)) for i, ((_, best), h) in enumerate(placed, start=1)]
+    placed = sorted(((place(h), h) for h in hits), key=lambda x: (x[0][0], x[0][1], -x[0][2], x[1].rank))
+    return [replace(h, rank=i, score=max(best, 0.0)) for i, ((_, _, best), h) in enumerate(placed, start=1)]
 
 
 def last_exchange(history: list[Message]) -> str:

@@ -272,6 +272,12 @@ def test_rerank_puts_the_passage_of_the_first_sentence_first() -> None:
     out = rerank(hits, [Evidence(s[1], hits[1], 0.3, 0.4), Evidence(s[0], hits[0], 0.5, 0.7)])
     assert [(h.passage.id, h.score, h.rank) for h in out] == [("pb", 0.4, 1), ("pa", 0.7, 2)]
 
+    # Two overlapping passages hold the first sentence: the one its evidence (and so its citation) names first,
+    # even when the other holds a more probable sentence too.
+    wide = Hit(Passage("pw", text, 0, 13, 1), 0.95, 1)
+    out = rerank([wide, hits[1]], [Evidence(s[1], hits[1], 0.3, 0.4), Evidence(s[0], wide, 0.5, 0.7)])
+    assert [h.passage.id for h in out] == ["pb", "pw"]
+
 
 def test_answer_passages_open_with_the_cited_one(make_assistant: Make, small_article: Path) -> None:
     ans = make_assistant(article=small_article).ask("When was the lighthouse of Varn built?")
