@@ -11,12 +11,12 @@ Computed by one function (`answer_signals`) at run time and when the cache of tr
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from assistant.reader.fusion import _logit  # the fusion's own: the same clamp at 1e-6
 from assistant.span_gate import expected_type, type_pattern
 from index.text import STOPWORDS, content_terms, uses_term
 
@@ -27,11 +27,6 @@ ANSWER_FEATURES = ("answer_logit", "margin", "similarity", "sentence_coverage", 
                    "negation_mismatch")
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][A-Za-z'-]+|\b\d[\d,.]*\d\b|\b\d\b")
 _NEGATION = re.compile(r"\b(?:not|never|no|none|neither|nor|cannot|without)\b|n't\b", re.IGNORECASE)
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
 
 
 def _names(question: str) -> set[str]:
