@@ -97,6 +97,18 @@ CONTRAST_JS = """
 }
 """
 
+BUSY_WATCH_JS = """
+() => {
+  const busy = () => !!document.querySelector('#aa-send')?.disabled &&
+    !!document.querySelector('#aa-question textarea')?.disabled && !!document.querySelector('#aa-clear')?.disabled;
+  window.__aaSawBusy = busy();
+  if (window.__aaBusyObserver) window.__aaBusyObserver.disconnect();
+  window.__aaBusyObserver = new MutationObserver(() => { if (busy()) window.__aaSawBusy = true; });
+  window.__aaBusyObserver.observe(document.body, {attributes: true, subtree: true, childList: true,
+                                                 attributeFilter: ['disabled']});
+}
+"""
+
 BOX_JS = """
 (sel) => { const el = document.querySelector(sel); if (!el) return null;
   const r = el.getBoundingClientRect(); return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
@@ -115,6 +127,9 @@ def _ask_and_watch(page: object, question: str, answers_before: int) -> list[str
 
     assert isinstance(page, Page)
     page.locator("#aa-question textarea").fill(question)
+    # The busy state is watched by the page itself as well as sampled: a refusal can come back before the first
+    # sample, and the controls must still have been disabled together while it was being answered.
+    page.evaluate(BUSY_WATCH_JS)
     page.locator("#aa-send").click()
     samples: list[str] = []
     finals = page.locator("#aa-chat .aa-answer:not(.aa-streaming), #aa-chat .aa-refusal, #aa-chat .aa-error")
@@ -132,6 +147,7 @@ def _ask_and_watch(page: object, question: str, answers_before: int) -> list[str
         time.sleep(0.05)
     expect(finals).to_have_count(answers_before + 1, timeout=5_000)
     samples.append(finals.last.inner_text().strip())
+    saw_busy = saw_busy or bool(page.evaluate("() => window.__aaSawBusy === true"))
     assert saw_busy, "Send, the question box or Clear chat stayed enabled while answering"
     return samples
 
