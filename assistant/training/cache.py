@@ -35,7 +35,9 @@ __all__ = ["CACHE_FORMAT", "CANDIDATES", "CachedArticle", "build_cache", "cache_
 # 3: the reader's own order (no second opinion), and each row's `candidates`: the CANDIDATES most probable
 #    sentences with the second opinion's score, whether each holds a gold answer, and each one's short answer,
 #    so that the second opinion's weight and the short-answer gate after it are fitted from the cache.
-CACHE_FORMAT = 3
+# 4: each candidate's sentence `text`, so that a re-ranker or judge reading the pairs is fitted from the cache
+#    too (benchmarks/judge_probe.py).
+CACHE_FORMAT = 4
 CANDIDATES = 5
 
 
@@ -91,8 +93,8 @@ def cache_key(reader_sha256: str, articles: Sequence[CachedArticle]) -> str:
 
 def _candidates(turn: Any, text: str, answers: Sequence[str], scores: Sequence[float]) -> list[dict[str, Any]]:
     """The turn's CANDIDATES most probable sentences as the second opinion's fit and the short-answer gate read
-    them: fused probability, ms-marco's score, whether it holds a gold answer, its short answer and that
-    answer's token F1."""
+    them: its text, fused probability, ms-marco's score, whether it holds a gold answer, its short answer and
+    that answer's token F1."""
     from assistant.evaluation import metrics as m
     from assistant.pipeline.compose import span_candidate
 
@@ -100,7 +102,7 @@ def _candidates(turn: Any, text: str, answers: Sequence[str], scores: Sequence[f
     for e, score in zip(turn.evidence[:CANDIDATES], scores, strict=False):
         found = span_candidate(turn, text, 0.0, e)
         span = text[found[0]:found[1]] if found else None
-        out.append({"p": round(e.probability, 6), "ms": round(score, 4),
+        out.append({"text": e.sentence.text, "p": round(e.probability, 6), "ms": round(score, 4),
                     "holds": bool(answers) and bool(m.containment(e.sentence.text, list(answers))),
                     "span": span, "span_p": round(found[2], 6) if found else None,
                     "span_f1": round(m.token_f1(span, list(answers)), 6) if span and answers else 0.0})

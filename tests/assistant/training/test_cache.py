@@ -69,6 +69,8 @@ def test_each_row_keeps_its_best_candidates_with_the_second_opinions_scores(
     assert cands[0]["p"] == round(first["answer_score"], 6) and cands[0]["holds"] == first["best_holds_answer"]
     assert cands[0]["span"] == first["span"] == "1871" and cands[0]["span_f1"] == 1.0
     assert all(c["ms"] > 0 for c in cands)
+    assert cands[0]["text"] == first["best_sentence"]  # each candidate's sentence, as the second opinion read it
+    assert all(c["ms"] == float(len(c["text"])) for c in cands)
     without, _ = build_cache([ARTICLE], tmp_path / "plain", make_assistant, "sha-a", log=lambda _: None)
     assert all(c["ms"] == 0.0 for r in load_cache(without) for c in r["candidates"])
 
