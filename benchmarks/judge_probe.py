@@ -32,6 +32,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION
+from assistant.reader.fusion import _logit  # the fusion's own, so the reader's scores read as the product's
+
 __all__ = ["VALIDATION", "dequantized_msmarco", "main", "transfer"]
 
 VALIDATION = ("Normans", "Yuan_dynasty")
@@ -176,13 +179,6 @@ class _Judge:
                           file=sys.stderr, flush=True)
 
 
-def _logit(p: float) -> float:
-    import math
-
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
 def _correct(rows: Sequence[dict[str, Any]], score: Sequence[float], threshold: float) -> tuple[float, float]:
     """(`correct`, false abstention) when answering every row scored at least `threshold`."""
     right = sum((s >= threshold and r["best_holds_answer"]) or (s < threshold and not r["answerable"])
@@ -191,8 +187,10 @@ def _correct(rows: Sequence[dict[str, Any]], score: Sequence[float], threshold: 
     return right / len(rows), sum(s < threshold for s in answerable) / max(1, len(answerable))
 
 
-def _threshold(rows: Sequence[dict[str, Any]], score: Sequence[float], cap: float = 0.10) -> float:
-    best = (-1.0, 0.0)
+def _threshold(rows: Sequence[dict[str, Any]], score: Sequence[float],
+               cap: float = MAX_FALSE_ABSTENTION) -> float:
+    """The threshold with the highest `correct` whose false abstention is at most `cap` (the product's rule)."""
+    best = (-1.0, min(score))
     for t in sorted(set(score)):
         correct, false_abstention = _correct(rows, score, t)
         if false_abstention <= cap and correct > best[0]:
