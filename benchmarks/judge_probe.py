@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION
+from assistant.evaluation.abstention import MAX_FALSE_ABSTENTION, choose_threshold
 from assistant.reader.fusion import _logit  # the fusion's own, so the reader's scores read as the product's
 
 __all__ = ["VALIDATION", "dequantized_msmarco", "main", "transfer"]
@@ -127,16 +127,17 @@ class _Judge:
                 ids, mask = pad("ids"), pad("attention_mask")
                 h = self.model.bert.embeddings(input_ids=ids, token_type_ids=pad("type_ids"))
                 additive = (1.0 - mask[:, None, None, :].float()) * -1e9
-                for layer in self.model.bert.encoder.layer[:self.frozen]:
-                    out = layer(h, attention_mask=additive)
-                    h = out[0] if isinstance(out, tuple) else out
-                chunks.append((idx, h, additive))
+                chunks.append((idx, self._layers(h, additive, 0, self.frozen), additive))
         return chunks
 
-    def upper(self, h: Any, additive: Any) -> Any:
-        for layer in self.model.bert.encoder.layer[self.frozen:]:
+    def _layers(self, h: Any, additive: Any, start: int, stop: int | None) -> Any:
+        for layer in self.model.bert.encoder.layer[start:stop]:
             out = layer(h, attention_mask=additive)
             h = out[0] if isinstance(out, tuple) else out
+        return h
+
+    def upper(self, h: Any, additive: Any) -> Any:
+        h = self._layers(h, additive, self.frozen, None)
         return self.model.classifier(self.model.dropout(self.model.bert.pooler(h))).squeeze(-1)
 
     def scores(self, chunks: list[tuple[list[int], Any, Any]], n: int) -> list[float]:
@@ -187,15 +188,15 @@ def _correct(rows: Sequence[dict[str, Any]], score: Sequence[float], threshold: 
     return right / len(rows), sum(s < threshold for s in answerable) / max(1, len(answerable))
 
 
-def _threshold(rows: Sequence[dict[str, Any]], score: Sequence[float],
-               cap: float = MAX_FALSE_ABSTENTION) -> float:
-    """The threshold with the highest `correct` whose false abstention is at most `cap` (the product's rule)."""
-    best = (-1.0, min(score))
+def _threshold(rows: Sequence[dict[str, Any]], score: Sequence[float]) -> float:
+    """The evaluation's `choose_threshold` (highest `correct` with false abstention at most the cap, the lower on a
+    tie) over every value the scores take; the lowest (answer all) when none keeps under the cap."""
+    points = []
     for t in sorted(set(score)):
         correct, false_abstention = _correct(rows, score, t)
-        if false_abstention <= cap and correct > best[0]:
-            best = (correct, t)
-    return best[1]
+        points.append({"threshold": t, "correct": correct, "false_abstention_rate": false_abstention})
+    chosen = choose_threshold(points, MAX_FALSE_ABSTENTION)
+    return min(score) if chosen is None else chosen
 
 
 def _with_scores(rows: Sequence[dict[str, Any]], scores: dict[tuple[int, int], float]) -> list[dict[str, Any]]:
@@ -216,7 +217,10 @@ def transfer(rows: Sequence[dict[str, Any]], judge: dict[tuple[int, int], float]
     from assistant.training.second_opinion import WEIGHTS, first_holds
 
     reader = [_logit(r["answer_score"]) for r in rows]
-    best = [max((v for (i, _), v in judge.items() if i == n), default=-20.0) for n in range(len(rows))]
+    best_of: dict[int, float] = {}  # each row's best judge score, in one pass over the pairs
+    for (i, _), v in judge.items():
+        best_of[i] = max(v, best_of.get(i, v))
+    best = [best_of.get(n, -20.0) for n in range(len(rows))]  # a row without scored candidates: as sure as none
     rescored = _with_scores(rows, judge)
     out = []
     for fit_on, measure_on in ((VALIDATION[0], VALIDATION[1]), (VALIDATION[1], VALIDATION[0])):
